@@ -1,0 +1,165 @@
+"""Mapping between records and table rows (UTC everywhere: SQLite keeps no offsets)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+import orjson
+
+from transitguard.domain.events import Direction, TrainRef
+from transitguard.domain.records import Alert, Journey, TrainState
+
+
+def to_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def train_columns(train: TrainRef) -> dict[str, Any]:
+    return {
+        "train_key": train.key,
+        "number": train.number,
+        "service_date": train.service_date,
+        "direction": train.direction,
+    }
+
+
+def train_from(row: Any) -> TrainRef:
+    return TrainRef(
+        number=row.number, service_date=_day(row.service_date), direction=cast(Direction, row.direction)
+    )
+
+
+def journey_row(journey: Journey) -> dict[str, Any]:
+    return {
+        **train_columns(journey.train),
+        "journey_id": journey.journey_id,
+        "passenger_ref": journey.passenger_ref,
+        "on_manifest": journey.on_manifest,
+        "status": journey.status,
+        "surname": journey.surname,
+        "given_names": journey.given_names,
+        "birth_date": journey.birth_date,
+        "sex": journey.sex,
+        "nationality": journey.nationality,
+        "document_key": journey.document_key,
+        "travel_document_expires": journey.travel_document_expires,
+        "transit_kind": journey.transit_kind,
+        "transit_number": journey.transit_number,
+        "transit_valid_from": journey.transit_valid_from,
+        "transit_valid_until": journey.transit_valid_until,
+        "entered_at": to_utc(journey.entered_at),
+        "entry_checkpoint": journey.entry_checkpoint,
+        "exited_at": to_utc(journey.exited_at),
+        "exit_checkpoint": journey.exit_checkpoint,
+        "deadline": to_utc(journey.deadline),
+        "train_exited_at": to_utc(journey.train_exited_at),
+        "evidence": orjson.dumps(list(journey.evidence)).decode(),
+    }
+
+
+def journey_from(row: Any) -> Journey:
+    return Journey(
+        journey_id=row.journey_id,
+        train=train_from(row),
+        passenger_ref=row.passenger_ref,
+        on_manifest=bool(row.on_manifest),
+        status=row.status,
+        surname=row.surname,
+        given_names=row.given_names,
+        birth_date=_day(row.birth_date),
+        sex=row.sex,
+        nationality=row.nationality,
+        document_key=row.document_key,
+        travel_document_expires=_day(row.travel_document_expires),
+        transit_kind=row.transit_kind,
+        transit_number=row.transit_number,
+        transit_valid_from=_day(row.transit_valid_from),
+        transit_valid_until=_day(row.transit_valid_until),
+        entered_at=to_utc(row.entered_at),
+        entry_checkpoint=row.entry_checkpoint,
+        exited_at=to_utc(row.exited_at),
+        exit_checkpoint=row.exit_checkpoint,
+        deadline=to_utc(row.deadline),
+        train_exited_at=to_utc(row.train_exited_at),
+        evidence=tuple(orjson.loads(row.evidence)),
+    )
+
+
+def alert_row(alert: Alert, scope: str) -> dict[str, Any]:
+    return {
+        **train_columns(alert.train),
+        "alert_id": alert.alert_id,
+        "scope": scope,
+        "type": alert.type,
+        "severity": alert.severity,
+        "passenger_ref": alert.passenger_ref,
+        "document_key": alert.document_key,
+        "raised_at": to_utc(alert.raised_at),
+        "message": alert.message,
+        "details": orjson.dumps(alert.details, option=orjson.OPT_SORT_KEYS).decode(),
+        "evidence": orjson.dumps(list(alert.evidence)).decode(),
+    }
+
+
+def alert_from(row: Any) -> Alert:
+    mapping = row._mapping
+    status = mapping.get("wf_status") or "open"
+    raised = to_utc(row.raised_at)
+    assert raised is not None  # a NOT NULL column
+    return Alert(
+        alert_id=row.alert_id,
+        type=row.type,
+        severity=row.severity,
+        train=train_from(row),
+        raised_at=raised,
+        message=row.message,
+        evidence=tuple(orjson.loads(row.evidence)),
+        passenger_ref=row.passenger_ref,
+        document_key=row.document_key,
+        details=orjson.loads(row.details),
+        status=status,
+        outcome=mapping.get("wf_outcome"),
+        updated_by=mapping.get("wf_by"),
+        updated_at=to_utc(mapping.get("wf_at")),
+    )
+
+
+def train_state_row(state: TrainState) -> dict[str, Any]:
+    return {
+        **train_columns(state.train),
+        "status": state.status,
+        "entered_at": to_utc(state.entered_at),
+        "exited_at": to_utc(state.exited_at),
+        "manifest_count": state.manifest_count,
+        "admitted_count": state.admitted_count,
+        "completed_count": state.completed_count,
+        "missing_count": state.missing_count,
+        "cap": state.cap,
+        "last_event_at": to_utc(state.last_event_at),
+    }
+
+
+def train_state_from(row: Any) -> TrainState:
+    last = to_utc(row.last_event_at)
+    assert last is not None  # a NOT NULL column
+    return TrainState(
+        train=train_from(row),
+        status=row.status,
+        entered_at=to_utc(row.entered_at),
+        exited_at=to_utc(row.exited_at),
+        manifest_count=row.manifest_count,
+        admitted_count=row.admitted_count,
+        completed_count=row.completed_count,
+        missing_count=row.missing_count,
+        cap=row.cap,
+        last_event_at=last,
+    )

@@ -1,0 +1,287 @@
+"""The SQL store (SQLite or PostgreSQL): the ledger, its chain, and the corridor projections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, text
+
+from transitguard.adapters.store import tables as t
+from transitguard.adapters.store.database import WRITE_OPTION, make_engine, migrate
+from transitguard.adapters.store.rows import (
+    alert_from,
+    alert_row,
+    journey_from,
+    journey_row,
+    to_utc,
+    train_state_from,
+    train_state_row,
+)
+from transitguard.domain.events import CorridorEvent
+from transitguard.domain.ledger import LedgerEntry, load_event
+from transitguard.domain.records import Alert, Journey, TrainState
+from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
+from transitguard.engines.corridor import TrainResult
+from transitguard.errors import ConflictError
+from transitguard.services.ports import AlertFilter, AppendResult, JourneyFilter, Workflow
+
+# SQLite allows 32,766 bound parameters; PostgreSQL 65,535. Chunks keep every IN (...) well under.
+CHUNK = 900
+PG_LEDGER_LOCK = 7_270_331  # an arbitrary, fixed advisory-lock key for "append to the ledger"
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _alert_query() -> Any:
+    return select(
+        t.alerts,
+        t.alert_workflow.c.status.label("wf_status"),
+        t.alert_workflow.c.outcome.label("wf_outcome"),
+        t.alert_workflow.c.updated_by.label("wf_by"),
+        t.alert_workflow.c.updated_at.label("wf_at"),
+    ).select_from(t.alerts.outerjoin(t.alert_workflow, t.alerts.c.alert_id == t.alert_workflow.c.alert_id))
+
+
+class SqlWriteSession:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    # -- the ledger -------------------------------------------------------------------------------
+
+    def append(self, entries: Sequence[LedgerEntry], recorded_at: datetime) -> AppendResult:
+        conn = self.connection
+        head = conn.execute(select(t.ledger_head.c.seq, t.ledger_head.c.hash).where(t.ledger_head.c.id == 1)).first()
+        seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+        existing: dict[str, str] = {}
+        ids = [e.event_id for e in entries]
+        for chunk in _chunks(ids):
+            for row in conn.execute(
+                select(t.ledger.c.event_id, t.ledger.c.body_hash).where(t.ledger.c.event_id.in_(chunk))
+            ):
+                existing[row.event_id] = row.body_hash
+        rows: list[dict[str, Any]] = []
+        stored: list[LedgerEntry] = []
+        duplicates = 0
+        recorded = to_utc(recorded_at)
+        for entry in entries:
+            known = existing.get(entry.event_id)
+            if known is not None:
+                if known != entry.body_hash:
+                    raise ConflictError(
+                        f"event_id {entry.event_id!r} is already in the ledger with a different body"
+                    )
+                duplicates += 1
+                continue
+            seq += 1
+            digest = link_hash(seq, entry.event_id, entry.body_hash, prev)
+            rows.append({
+                "seq": seq,
+                "event_id": entry.event_id,
+                "type": entry.type,
+                "occurred_at": to_utc(entry.occurred_at),
+                "recorded_at": recorded,
+                "train_key": entry.train_key,
+                "body": entry.body.decode(),
+                "body_hash": entry.body_hash,
+                "prev_hash": prev,
+                "hash": digest,
+            })
+            existing[entry.event_id] = entry.body_hash
+            stored.append(entry)
+            prev = digest
+        if rows:
+            conn.execute(insert(t.ledger), rows)
+            if head:
+                conn.execute(t.ledger_head.update().where(t.ledger_head.c.id == 1).values(seq=seq, hash=prev))
+            else:
+                conn.execute(insert(t.ledger_head).values(id=1, seq=seq, hash=prev))
+        return AppendResult(stored=tuple(stored), duplicates=duplicates, head_seq=seq)
+
+    def corridor_events(self, train_keys: Iterable[str]) -> dict[str, list[CorridorEvent]]:
+        return _corridor_events(self.connection, train_keys)
+
+    # -- projections ------------------------------------------------------------------------------
+
+    def journeys_of_trains(self, train_keys: Iterable[str]) -> list[Journey]:
+        keys = sorted(set(train_keys))
+        found: list[Journey] = []
+        for chunk in _chunks(keys):
+            query = select(t.journeys).where(t.journeys.c.train_key.in_(chunk))
+            found.extend(journey_from(r) for r in self.connection.execute(query))
+        return found
+
+    def journeys_of_documents(self, document_keys: Iterable[str]) -> list[Journey]:
+        return _journeys_of_documents(self.connection, document_keys)
+
+    def replace_train(self, result: TrainResult) -> None:
+        conn = self.connection
+        key = result.state.train.key
+        conn.execute(delete(t.journeys).where(t.journeys.c.train_key == key))
+        conn.execute(delete(t.alerts).where(t.alerts.c.scope == f"train:{key}"))
+        conn.execute(delete(t.trains).where(t.trains.c.train_key == key))
+        conn.execute(insert(t.trains).values(**train_state_row(result.state)))
+        if result.journeys:
+            conn.execute(insert(t.journeys), [journey_row(j) for j in result.journeys])
+        if result.alerts:
+            conn.execute(insert(t.alerts), [alert_row(a, f"train:{key}") for a in result.alerts])
+
+    def replace_document_alerts(self, document_keys: Sequence[str], alerts: Sequence[Alert]) -> None:
+        scopes = [f"doc:{k}" for k in document_keys]
+        for chunk in _chunks(scopes):
+            self.connection.execute(delete(t.alerts).where(t.alerts.c.scope.in_(chunk)))
+        if alerts:
+            self.connection.execute(insert(t.alerts), [alert_row(a, f"doc:{a.document_key}") for a in alerts])
+
+    def alert(self, alert_id: str) -> Alert | None:
+        row = self.connection.execute(_alert_query().where(t.alerts.c.alert_id == alert_id)).first()
+        return alert_from(row) if row else None
+
+    def save_workflow(self, workflow: Workflow) -> None:
+        conn = self.connection
+        conn.execute(delete(t.alert_workflow).where(t.alert_workflow.c.alert_id == workflow.alert_id))
+        conn.execute(insert(t.alert_workflow).values(
+            alert_id=workflow.alert_id, status=workflow.status, outcome=workflow.outcome,
+            updated_by=workflow.updated_by, updated_at=to_utc(workflow.updated_at),
+        ))
+
+    def clear_projections(self) -> None:
+        for table in t.PROJECTION_TABLES:
+            self.connection.execute(delete(table))
+
+    def train_keys_after(self, after: str, limit: int) -> list[str]:
+        query = (
+            select(t.ledger.c.train_key).where(t.ledger.c.train_key > after)
+            .group_by(t.ledger.c.train_key).order_by(t.ledger.c.train_key).limit(limit)
+        )
+        return [r.train_key for r in self.connection.execute(query)]
+
+    def document_keys_after(self, after: str, limit: int) -> list[str]:
+        query = (
+            select(t.journeys.c.document_key).where(t.journeys.c.document_key > after)
+            .group_by(t.journeys.c.document_key).order_by(t.journeys.c.document_key).limit(limit)
+        )
+        return [r.document_key for r in self.connection.execute(query)]
+
+    def workflow_entries_after(self, after_seq: int, limit: int) -> list[tuple[int, LedgerEntry]]:
+        query = (
+            select(t.ledger.c.seq, t.ledger.c.body).where(
+                and_(t.ledger.c.seq > after_seq, t.ledger.c.type.in_(("alert.acknowledged", "alert.resolved")))
+            ).order_by(t.ledger.c.seq).limit(limit)
+        )
+        return [(r.seq, LedgerEntry.of(load_event(r.body))) for r in self.connection.execute(query)]
+
+
+def _corridor_events(conn: Connection, train_keys: Iterable[str]) -> dict[str, list[CorridorEvent]]:
+    keys = sorted(set(train_keys))
+    grouped: dict[str, list[CorridorEvent]] = {k: [] for k in keys}
+    for chunk in _chunks(keys):
+        query = select(t.ledger.c.train_key, t.ledger.c.body).where(t.ledger.c.train_key.in_(chunk))
+        for row in conn.execute(query.order_by(t.ledger.c.seq)):
+            grouped[row.train_key].append(load_event(row.body))  # type: ignore[arg-type]
+    return grouped
+
+
+def _journeys_of_documents(conn: Connection, document_keys: Iterable[str]) -> list[Journey]:
+    keys = sorted(set(document_keys))
+    found: list[Journey] = []
+    for chunk in _chunks(keys):
+        query = select(t.journeys).where(t.journeys.c.document_key.in_(chunk))
+        found.extend(journey_from(r) for r in conn.execute(query))
+    return found
+
+
+class SqlStore:
+    """The store behind TRANSITGUARD_DATABASE_URL. Writers are serialized (SQLite: BEGIN IMMEDIATE;
+    PostgreSQL: an advisory transaction lock), so concurrent ingests never fork the hash chain."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:
+        engine = make_engine(url)
+        if migrate_schema:
+            migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def writing(self) -> Iterator[SqlWriteSession]:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                if self.dialect == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LEDGER_LOCK})
+                yield SqlWriteSession(conn)
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def trains(self, service_date: date | None = None) -> list[TrainState]:
+        query = select(t.trains).order_by(t.trains.c.service_date, t.trains.c.number, t.trains.c.direction)
+        if service_date is not None:
+            query = query.where(t.trains.c.service_date == service_date)
+        with self.engine.connect() as conn:
+            return [train_state_from(r) for r in conn.execute(query)]
+
+    def journeys(self, where: JourneyFilter) -> list[Journey]:
+        query = select(t.journeys).order_by(t.journeys.c.train_key, t.journeys.c.passenger_ref,
+                                            t.journeys.c.journey_id)
+        if where.status:
+            query = query.where(t.journeys.c.status == where.status)
+        if where.train_key:
+            query = query.where(t.journeys.c.train_key == where.train_key)
+        if where.service_date:
+            query = query.where(t.journeys.c.service_date == where.service_date)
+        if where.limit:
+            query = query.limit(where.limit)
+        with self.engine.connect() as conn:
+            return [journey_from(r) for r in conn.execute(query)]
+
+    def alerts(self, where: AlertFilter) -> list[Alert]:
+        query = _alert_query().order_by(t.alerts.c.raised_at, t.alerts.c.alert_id)
+        if where.status == "open":
+            query = query.where(or_(t.alert_workflow.c.status.is_(None), t.alert_workflow.c.status == "open"))
+        elif where.status:
+            query = query.where(t.alert_workflow.c.status == where.status)
+        if where.type:
+            query = query.where(t.alerts.c.type == where.type)
+        if where.train_key:
+            query = query.where(t.alerts.c.train_key == where.train_key)
+        if where.limit:
+            query = query.limit(where.limit)
+        with self.engine.connect() as conn:
+            return [alert_from(r) for r in conn.execute(query)]
+
+    def ledger_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.ledger)).scalar_one())
+
+    def ledger_entries(self) -> Iterator[tuple[int, LedgerEntry]]:
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=2000).execute(
+                select(t.ledger.c.seq, t.ledger.c.body).order_by(t.ledger.c.seq)
+            )
+            for row in result:
+                yield row.seq, LedgerEntry.of(load_event(row.body))
+
+    def verify_ledger(self) -> ChainReport:
+        with self.engine.connect() as conn:
+            head_row = conn.execute(select(t.ledger_head.c.seq, t.ledger_head.c.hash)).first()
+            head = (head_row.seq, head_row.hash) if head_row else None
+            result = conn.execution_options(yield_per=5000).execute(
+                select(t.ledger.c.seq, t.ledger.c.event_id, t.ledger.c.body, t.ledger.c.body_hash,
+                       t.ledger.c.prev_hash, t.ledger.c.hash).order_by(t.ledger.c.seq)
+            )
+            rows = (
+                ChainRow(r.seq, r.event_id, r.body.encode(), r.body_hash, r.prev_hash, r.hash) for r in result
+            )
+            return verify_chain(rows, head)

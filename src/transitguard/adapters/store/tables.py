@@ -1,0 +1,136 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations in migrations/ create exactly this;
+tests/integration/test_migrations.py fails if the two drift apart."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# The single source of truth: append-only, hash-chained. `seq` is assigned under a lock, gap-free.
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(200), nullable=False, unique=True),
+    Column("type", String(40), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("train_key", String(120), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_ledger_train_key_seq", "train_key", "seq"),
+)
+
+# The chain's head, written in the same transaction as each append: truncating the ledger's tail
+# (which leaves a chain that verifies on its own) shows up as a mismatch with this row.
+ledger_head = Table(
+    "ledger_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+trains = Table(
+    "trains",
+    metadata,
+    Column("train_key", String(120), primary_key=True),
+    Column("number", String(20), nullable=False),
+    Column("service_date", Date, nullable=False),
+    Column("direction", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("entered_at", DateTime(timezone=True)),
+    Column("exited_at", DateTime(timezone=True)),
+    Column("manifest_count", Integer, nullable=False),
+    Column("admitted_count", Integer, nullable=False),
+    Column("completed_count", Integer, nullable=False),
+    Column("missing_count", Integer, nullable=False),
+    Column("cap", Integer),
+    Column("last_event_at", DateTime(timezone=True), nullable=False),
+    Index("ix_trains_service_date", "service_date"),
+)
+
+journeys = Table(
+    "journeys",
+    metadata,
+    Column("journey_id", String(40), primary_key=True),
+    Column("train_key", String(120), nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("service_date", Date, nullable=False),
+    Column("direction", String(20), nullable=False),
+    Column("passenger_ref", String(200)),
+    Column("on_manifest", Boolean, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("surname", String(200)),
+    Column("given_names", String(200)),
+    Column("birth_date", Date),
+    Column("sex", String(1)),
+    Column("nationality", String(3)),
+    Column("document_key", String(220)),
+    Column("travel_document_expires", Date),
+    Column("transit_kind", String(20)),
+    Column("transit_number", String(200)),
+    Column("transit_valid_from", Date),
+    Column("transit_valid_until", Date),
+    Column("entered_at", DateTime(timezone=True)),
+    Column("entry_checkpoint", String(40)),
+    Column("exited_at", DateTime(timezone=True)),
+    Column("exit_checkpoint", String(40)),
+    Column("deadline", DateTime(timezone=True)),
+    Column("train_exited_at", DateTime(timezone=True)),
+    Column("evidence", Text, nullable=False),
+    Index("ix_journeys_train_key", "train_key"),
+    Index("ix_journeys_document_key", "document_key"),
+    Index("ix_journeys_status", "status"),
+)
+
+# `scope` says which recomputation owns the row: "train:<key>" (stage 1) or "doc:<key>" (stage 2).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("alert_id", String(40), primary_key=True),
+    Column("scope", String(240), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("train_key", String(120), nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("service_date", Date, nullable=False),
+    Column("direction", String(20), nullable=False),
+    Column("passenger_ref", String(200)),
+    Column("document_key", String(220)),
+    Column("raised_at", DateTime(timezone=True), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Index("ix_alerts_scope", "scope"),
+    Index("ix_alerts_type", "type"),
+    Index("ix_alerts_train_key", "train_key"),
+)
+
+# The latest workflow state of each alert, folded from alert.acknowledged / alert.resolved events.
+alert_workflow = Table(
+    "alert_workflow",
+    metadata,
+    Column("alert_id", String(40), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("outcome", String(40)),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+PROJECTION_TABLES = (trains, journeys, alerts, alert_workflow)

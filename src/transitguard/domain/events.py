@@ -1,0 +1,237 @@
+"""The event contract: every fact that enters the ledger is one of these.
+
+Events arrive as JSON objects (one per line in JSON Lines files). They are validated here, strictly:
+unknown fields and unknown types are rejected so that a producer's typo never turns into a silently
+missing fact. docs/events.md documents each type; tests/unit/test_docs_events.py keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
+
+Direction = Literal["to_kaliningrad", "from_kaliningrad"]
+Movement = Literal["entry", "exit"]
+Outcome = Literal["admitted", "refused"]
+Sex = Literal["M", "F", "X"]
+TransitDocumentKind = Literal["FRTD", "FTD", "SCHENGEN_VISA", "NATIONAL_VISA", "RESIDENCE_PERMIT", "EU_CITIZEN"]
+AlertOutcome = Literal["found_on_train", "absconded", "data_error", "admitted_to_lt", "false_alarm", "other"]
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$",
+)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _rfc3339(value: Any) -> datetime:
+    # Lax parsers accept unix numbers and naive times; a border record must carry its offset.
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("time has no UTC offset (RFC 3339 requires one, e.g. +02:00 or Z)")
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected an RFC 3339 timestamp string, e.g. 2023-05-01T10:15:00+03:00")
+    if not _RFC3339.match(value):
+        raise ValueError(f"{value!r} is not an RFC 3339 timestamp with offset, e.g. 2023-05-01T10:15:00+03:00")
+    text = value[:-1] + "+00:00" if value[-1] in "Zz" else value
+    fraction = re.search(r"\.(\d+)", text)
+    if fraction and len(fraction.group(1)) > 6:  # datetime keeps microseconds; drop what it cannot hold
+        text = text.replace(fraction.group(0), "." + fraction.group(1)[:6])
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is an impossible time: {exc}") from None
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is an impossible date: {exc}") from None
+
+
+def _train_number(value: Any) -> str:
+    if isinstance(value, bool):
+        raise ValueError("train number must be a string or a whole number")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise ValueError("train number must be a non-empty string")
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_rfc3339)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+TrainNumber = Annotated[str, BeforeValidator(_train_number)]
+NonEmpty = Annotated[str, Field(min_length=1, max_length=200)]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$|^D<<$")]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class TrainRef(Record):
+    number: TrainNumber
+    service_date: IsoDate
+    direction: Direction
+
+    @property
+    def key(self) -> str:
+        """A stable text key: number/service date/direction."""
+        return f"{self.number}/{self.service_date.isoformat()}/{self.direction}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"number": self.number, "service_date": self.service_date.isoformat(), "direction": self.direction}
+
+
+class TravelDocument(Record):
+    type: NonEmpty = Field(description="P passport, I identity card, ... (ICAO 9303 document code)")
+    number: NonEmpty
+    issuing_state: CountryCode
+    expires: IsoDate
+
+
+class DocumentRef(Record):
+    number: NonEmpty
+    issuing_state: CountryCode
+
+    @property
+    def key(self) -> str:
+        return document_key(self.issuing_state, self.number)
+
+
+class TransitDocument(Record):
+    kind: TransitDocumentKind
+    number: NonEmpty | None = None
+    valid_from: IsoDate | None = None
+    valid_until: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TransitDocument:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        if self.kind in ("FRTD", "FTD") and not (self.number and self.valid_from and self.valid_until):
+            raise ValueError(f"an {self.kind} needs number, valid_from and valid_until")
+        return self
+
+
+class ManifestPassenger(Record):
+    ref: NonEmpty
+    surname: NonEmpty
+    given_names: Annotated[str, Field(max_length=200)]
+    birth_date: IsoDate
+    sex: Sex
+    nationality: CountryCode
+    travel_document: TravelDocument
+    transit_document: TransitDocument
+    seat: Annotated[str, Field(max_length=20)] | None = None
+
+
+class EventBase(Record):
+    event_id: NonEmpty
+    occurred_at: Timestamp
+
+
+class ManifestSubmitted(EventBase):
+    type: Literal["manifest.submitted"]
+    train: TrainRef
+    passengers: list[ManifestPassenger]
+
+    @model_validator(mode="after")
+    def _unique_refs(self) -> ManifestSubmitted:
+        seen: set[str] = set()
+        for index, passenger in enumerate(self.passengers):
+            if passenger.ref in seen:
+                raise ValueError(f"passengers[{index}].ref {passenger.ref!r} appears twice in the manifest")
+            seen.add(passenger.ref)
+        return self
+
+
+class TrainCrossed(EventBase):
+    type: Literal["train.crossed"]
+    train: TrainRef
+    checkpoint: NonEmpty
+    movement: Movement
+
+
+class PassengerChecked(EventBase):
+    type: Literal["passenger.checked"]
+    train: TrainRef
+    checkpoint: NonEmpty
+    movement: Movement
+    passenger_ref: NonEmpty | None = None
+    travel_document: DocumentRef | None = None
+    outcome: Outcome
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _identified(self) -> PassengerChecked:
+        if self.passenger_ref is None and self.travel_document is None:
+            raise ValueError("a check needs passenger_ref or travel_document")
+        return self
+
+
+class TrainStopped(EventBase):
+    type: Literal["train.stopped"]
+    train: TrainRef
+    place: NonEmpty = Field(description="a named place (VILNIUS) or a km mark (km 112.4)")
+    started_at: Timestamp
+    ended_at: Timestamp | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TrainStopped:
+        if self.ended_at is not None and self.ended_at < self.started_at:
+            raise ValueError("ended_at is before started_at")
+        return self
+
+
+class AlertAcknowledged(EventBase):
+    type: Literal["alert.acknowledged"]
+    alert_id: NonEmpty
+    by: NonEmpty
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class AlertResolved(EventBase):
+    type: Literal["alert.resolved"]
+    alert_id: NonEmpty
+    by: NonEmpty
+    outcome: AlertOutcome
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+CorridorEvent = ManifestSubmitted | TrainCrossed | PassengerChecked | TrainStopped
+WorkflowEvent = AlertAcknowledged | AlertResolved
+Event = Annotated[
+    ManifestSubmitted | TrainCrossed | PassengerChecked | TrainStopped | AlertAcknowledged | AlertResolved,
+    Field(discriminator="type"),
+]
+
+EVENT_TYPES: dict[str, type[EventBase]] = {
+    "manifest.submitted": ManifestSubmitted,
+    "train.crossed": TrainCrossed,
+    "passenger.checked": PassengerChecked,
+    "train.stopped": TrainStopped,
+    "alert.acknowledged": AlertAcknowledged,
+    "alert.resolved": AlertResolved,
+}
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def document_key(issuing_state: str, number: str) -> str:
+    """One travel document, whatever spacing or case the producer used."""
+    return f"{issuing_state.upper()}:{re.sub(r'[^0-9A-Z]', '', number.upper())}"
+
+
+def train_of(event: EventBase) -> TrainRef | None:
+    train = getattr(event, "train", None)
+    return train if isinstance(train, TrainRef) else None

@@ -1,0 +1,337 @@
+"""The `transitguard` command line. The database comes from TRANSITGUARD_DATABASE_URL (a SQLAlchemy
+URL); without it, an embedded SQLite file var/transitguard.db."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from transitguard.bootstrap import Application, bootstrap
+from transitguard.domain.events import AlertOutcome
+from transitguard.domain.ledger import LedgerEntry
+from transitguard.domain.records import ALERT_TYPES
+from transitguard.entrypoints import render
+from transitguard.errors import EventValidationError, TransitguardError
+from transitguard.services.ingest import Source, ingest_sources
+from transitguard.services.ports import AlertFilter, JourneyFilter
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+ledger_app = typer.Typer(no_args_is_help=True, help="The hash-chained event ledger.")
+alert_app = typer.Typer(no_args_is_help=True, help="Work an alert: acknowledge it, resolve it.")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(alert_app, name="alert")
+
+err = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+Format = Literal["table", "jsonl"]
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an RFC 3339 time") from None
+    if moment.tzinfo is None:
+        raise typer.BadParameter("--as-of needs a UTC offset, e.g. 2023-05-02T00:00:00+03:00")
+    return moment
+
+
+@contextmanager
+def _application(as_of: datetime | None = None) -> Iterator[Application]:
+    clock = (lambda: as_of) if as_of else None
+    application = bootstrap(os.environ, clock=clock)
+    try:
+        yield application
+    finally:
+        application.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    )
+
+
+def _fail(exc: TransitguardError) -> None:
+    err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+    raise typer.Exit(1 if exc.http_status < 500 else 2)
+
+
+def _emit_jsonl(rows: list[dict[str, Any]]) -> None:
+    write = sys.stdout.buffer.write
+    for row in rows:
+        write(orjson.dumps(row) + b"\n")
+    sys.stdout.flush()
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[str], typer.Argument(help="JSON Lines files of events; - for standard input")],
+    batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction")] = 5000,
+    skip_invalid: Annotated[
+        Path | None, typer.Option(help="Write invalid lines' errors to this file and go on")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Report each committed batch")] = False,
+    as_of: Annotated[str | None, typer.Option(help="Evaluate deadlines at this time (default: now)")] = None,
+) -> None:
+    """Validate every line, then store the events in the ledger and update journeys and alerts.
+
+    A file with an invalid line stores nothing: the error names the file, the line, the field and the
+    reason. Events already in the ledger are skipped (the same event_id with another body is an error).
+    """
+    spooled: list[Path] = []
+    sources: list[Source] = []
+    for name in files:
+        if name == "-":
+            handle = tempfile.NamedTemporaryFile(prefix="tg-stdin-", suffix=".jsonl", delete=False)
+            with handle:
+                shutil.copyfileobj(sys.stdin.buffer, handle)
+            spooled.append(Path(handle.name))
+            sources.append(Source("<stdin>", Path(handle.name)))
+        elif not Path(name).is_file():
+            err.print(f"[bold red]error:[/] {name}: no such file", highlight=False)
+            raise typer.Exit(1)
+        else:
+            sources.append(Source(name, Path(name)))
+    try:
+        with _application(_as_of(as_of)) as application, _progress() as progress:
+            task = progress.add_task("ingesting", total=None)
+
+            def on_batch(result: Any, size: int) -> None:
+                progress.advance(task, size)
+                if verbose:
+                    err.print(f"batch committed: {size} events, {result.stored} stored, "
+                              f"{result.duplicates} duplicates, ledger head {result.head_seq}", highlight=False)
+
+            rejects = skip_invalid.open("wb") if skip_invalid else None
+            try:
+                report = ingest_sources(application.corridor, sources, batch_size=batch_size,
+                                        rejects=rejects, on_batch=on_batch)
+            finally:
+                if rejects:
+                    rejects.close()
+    except EventValidationError as exc:
+        err.print("[bold red]error:[/] invalid input; nothing was stored", highlight=False)
+        for problem in exc.problems[:20]:
+            err.print(f"  {problem}", highlight=False, markup=False)
+        if len(exc.problems) > 20:
+            err.print(f"  ... and {len(exc.problems) - 20} more", highlight=False)
+        raise typer.Exit(1) from None
+    except TransitguardError as exc:
+        _fail(exc)
+    finally:
+        for path in spooled:
+            path.unlink(missing_ok=True)
+    err.print(
+        f"{report.lines} lines: {report.stored} stored, {report.duplicates} already in the ledger, "
+        f"{report.rejected} rejected", highlight=False,
+    )
+    if report.rejected:
+        raise typer.Exit(3)
+
+
+@app.command()
+def alerts(
+    status: Annotated[str | None, typer.Option(help="open | acknowledged | resolved")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Alert type, e.g. PASSENGER_MISSING")] = None,
+    train: Annotated[str | None, typer.Option(help="Train key NUMBER/DATE/DIRECTION")] = None,
+    limit: Annotated[int | None, typer.Option(min=1)] = None,
+    format_: Annotated[Format, typer.Option("--format")] = "table",
+) -> None:
+    """List alerts, oldest first."""
+    if status not in (None, "open", "acknowledged", "resolved"):
+        raise typer.BadParameter("--status must be open, acknowledged or resolved")
+    if type_ is not None and type_ not in ALERT_TYPES:
+        raise typer.BadParameter(f"--type must be one of {', '.join(ALERT_TYPES)}")
+    with _application() as application:
+        found = application.store.alerts(AlertFilter(status=status, type=type_, train_key=train, limit=limit))
+    if format_ == "jsonl":
+        _emit_jsonl([a.as_dict() for a in found])
+    else:
+        out.print(render.alerts_table(found))
+
+
+@app.command()
+def journeys(
+    status: Annotated[str | None, typer.Option(help="expected | in_corridor | completed | missing | ...")] = None,
+    train: Annotated[str | None, typer.Option(help="Train key NUMBER/DATE/DIRECTION")] = None,
+    service_date: Annotated[str | None, typer.Option("--date", help="Service date YYYY-MM-DD")] = None,
+    limit: Annotated[int | None, typer.Option(min=1)] = None,
+    format_: Annotated[Format, typer.Option("--format")] = "table",
+) -> None:
+    """List journeys: one person's passage on one train."""
+    day = date.fromisoformat(service_date) if service_date else None
+    with _application() as application:
+        found = application.store.journeys(
+            JourneyFilter(status=status, train_key=train, service_date=day, limit=limit)
+        )
+    if format_ == "jsonl":
+        _emit_jsonl([j.as_dict() for j in found])
+    else:
+        out.print(render.journeys_table(found))
+
+
+@app.command()
+def trains(
+    service_date: Annotated[str | None, typer.Option("--date", help="Service date YYYY-MM-DD")] = None,
+    format_: Annotated[Format, typer.Option("--format")] = "table",
+) -> None:
+    """The train board: each train's status and passenger counts against the cap."""
+    day = date.fromisoformat(service_date) if service_date else None
+    with _application() as application:
+        states = application.store.trains(day)
+    if format_ == "jsonl":
+        _emit_jsonl([s.as_dict() for s in states])
+    else:
+        out.print(render.trains_table(states))
+
+
+@ledger_app.command("verify")
+def ledger_verify() -> None:
+    """Walk the hash chain; name every edited, deleted or reordered row. Exit 1 if any."""
+    with _application() as application:
+        report = application.store.verify_ledger()
+    if report.intact:
+        out.print(f"ledger intact: {report.rows} events, head seq {report.head_seq}, hash {report.head_hash}")
+        return
+    err.print(f"[bold red]ledger NOT intact[/]: {len(report.problems)} problem(s) in {report.rows} rows")
+    for problem in report.problems:
+        err.print(f"  {problem}", highlight=False, markup=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def rebuild(
+    as_of: Annotated[str | None, typer.Option(help="Evaluate deadlines at this time (default: now)")] = None,
+) -> None:
+    """Recompute journeys, alerts and trains from the ledger alone."""
+    with _application(_as_of(as_of)) as application, _progress() as progress:
+        tasks: dict[str, Any] = {}
+
+        def on_progress(stage: str, count: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(f"rebuilding {stage}", total=None)
+            progress.advance(tasks[stage], count)
+
+        report = application.corridor.rebuild(on_progress)
+    err.print(f"rebuilt {report.trains} trains, {report.documents} travel documents, "
+              f"{report.workflow_events} workflow events", highlight=False)
+
+
+@app.command()
+def reconcile(
+    as_of: Annotated[str | None, typer.Option(help="Evaluate deadlines at this time (default: now)")] = None,
+) -> None:
+    """Re-evaluate trains still in the corridor (run it every minute: deadlines pass with no event)."""
+    with _application(_as_of(as_of)) as application:
+        count = application.corridor.reconcile_open_trains()
+    err.print(f"re-evaluated {count} trains in the corridor", highlight=False)
+
+
+def _workflow(event: dict[str, Any]) -> None:
+    try:
+        with _application() as application:
+            entry = LedgerEntry.of(_validated(event))
+            application.corridor.apply_batch([entry])
+    except TransitguardError as exc:
+        _fail(exc)
+
+
+def _validated(event: dict[str, Any]) -> Any:
+    from transitguard.domain.events import EVENT_ADAPTER
+
+    return EVENT_ADAPTER.validate_python(event)
+
+
+@alert_app.command("acknowledge")
+def alert_acknowledge(
+    alert_id: str,
+    by: Annotated[str, typer.Option(help="Who takes the alert")],
+    note: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """open → acknowledged (recorded in the ledger)."""
+    _workflow({"event_id": f"wf-{uuid.uuid4()}", "type": "alert.acknowledged", "alert_id": alert_id,
+               "by": by, "note": note, "occurred_at": datetime.now(UTC).isoformat()})
+    out.print(f"{alert_id} acknowledged by {by}")
+
+
+@alert_app.command("resolve")
+def alert_resolve(
+    alert_id: str,
+    outcome: Annotated[AlertOutcome, typer.Option(help="found_on_train, absconded, data_error, ...")],
+    by: Annotated[str, typer.Option(help="Who resolves it")],
+    note: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """open | acknowledged → resolved with an outcome (recorded in the ledger)."""
+    _workflow({"event_id": f"wf-{uuid.uuid4()}", "type": "alert.resolved", "alert_id": alert_id,
+               "by": by, "outcome": outcome, "note": note, "occurred_at": datetime.now(UTC).isoformat()})
+    out.print(f"{alert_id} resolved ({outcome}) by {by}")
+
+
+@app.command()
+def simulate(
+    days: Annotated[int, typer.Option(min=1, help="How many service days")] = 7,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same stream")] = 1,
+    start: Annotated[str, typer.Option(help="First service date YYYY-MM-DD")] = "2023-05-01",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout)")] = None,
+) -> None:
+    """Write a simulated event stream for the corridor (JSON Lines)."""
+    from transitguard.adapters.sim.traffic import SimConfig
+    from transitguard.adapters.sim.traffic import simulate as run
+    from transitguard.rulepacks import load_rule_pack
+
+    config = SimConfig(start=date.fromisoformat(start), days=days, seed=seed)
+    corridor = load_rule_pack(os.environ.get("TRANSITGUARD_RULE_PACK", "kaliningrad")).corridor
+    handle = output.open("wb") if output else sys.stdout.buffer
+    count = 0
+    try:
+        for event in run(config, corridor):
+            handle.write(orjson.dumps(event) + b"\n")
+            count += 1
+    finally:
+        if output:
+            handle.close()
+        else:
+            handle.flush()
+    err.print(f"simulated {days} days from {start} (seed {seed}): {count} events", highlight=False)
+
+
+@app.command()
+def demo(
+    days: Annotated[int, typer.Option(min=1)] = 7,
+    seed: Annotated[int, typer.Option()] = 1,
+    start: Annotated[str, typer.Option(help="First service date YYYY-MM-DD")] = "2023-05-01",
+) -> None:
+    """Simulate a week of traffic into the database and show the shift lead's summary."""
+    from transitguard.entrypoints.demo import run_demo
+
+    try:
+        run_demo(days=days, seed=seed, start=date.fromisoformat(start), out=out, err=err)
+    except TransitguardError as exc:
+        _fail(exc)
+
+
+def main() -> None:
+    # Errors the user can act on are printed as one clear message, never as a traceback.
+    try:
+        app()
+    except TransitguardError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        sys.exit(1 if exc.http_status < 500 else 2)

@@ -1,0 +1,96 @@
+"""`make demo`: simulate a week of the corridor into SQLite and show what a shift lead needs."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from transitguard.adapters.sim.traffic import SimConfig, simulate
+from transitguard.bootstrap import bootstrap
+from transitguard.entrypoints import render
+from transitguard.services.ingest import Source, ingest_sources
+from transitguard.services.ports import AlertFilter, JourneyFilter
+
+DEMO_DATABASE = Path("var") / "demo.db"
+
+
+def run_demo(*, days: int, seed: int, start: date, out: Console, err: Console) -> None:
+    environ = dict(os.environ)
+    if not environ.get("TRANSITGUARD_DATABASE_URL"):
+        # The demo owns this file: start it afresh so the figures are those of this run.
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
+        environ["TRANSITGUARD_DATABASE_URL"] = f"sqlite:///{DEMO_DATABASE}"
+    application = bootstrap(environ)
+    try:
+        with tempfile.TemporaryDirectory(prefix="tg-demo-") as folder:
+            stream = Path(folder) / "events.jsonl"
+            config = SimConfig(start=start, days=days, seed=seed)
+            count = 0
+            with stream.open("wb") as handle:
+                for event in simulate(config, application.pack.corridor):
+                    handle.write(orjson.dumps(event) + b"\n")
+                    count += 1
+            err.print(f"simulated {days} days from {start} (seed {seed}): {count} events", highlight=False)
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err, transient=True) as progress:
+                task = progress.add_task("ingesting through the ledger", total=count)
+                report = ingest_sources(application.corridor, [Source(str(stream), stream)],
+                                        on_batch=lambda _r, n: progress.advance(task, n))
+        chain = application.store.verify_ledger()
+        states = application.store.trains()
+        open_alerts = application.store.alerts(AlertFilter(status="open"))
+        missing = application.store.journeys(JourneyFilter(status="missing"))
+        all_journeys = application.store.journeys(JourneyFilter())
+    finally:
+        application.close()
+
+    out.rule(f"[bold]transitguard · {application.pack.corridor.name}")
+    out.print(
+        f"Database {application.settings.redacted_database_url} · rule pack {application.pack.id} "
+        f"{application.pack.version} · {report.stored} events stored · ledger "
+        + ("[green]intact[/]" if chain.intact else f"[bold red]BROKEN ({len(chain.problems)} problems)[/]"),
+        highlight=False,
+    )
+    per_train = Counter(a.train.key for a in open_alerts)
+    out.print(render.trains_table(states, per_train))
+
+    statuses = Counter(j.status for j in all_journeys)
+    people = Table(title="Passengers", title_justify="left")
+    people.add_column("status")
+    people.add_column("count", justify="right")
+    for status in ("completed", "missing", "in_corridor", "refused", "held", "no_show", "expected"):
+        if statuses.get(status):
+            people.add_row(status, str(statuses[status]))
+    people.add_row("[bold]all journeys", f"[bold]{len(all_journeys)}")
+    out.print(people)
+
+    by_type = Table(title=f"Open alerts by type ({len(open_alerts)})", title_justify="left")
+    by_type.add_column("type")
+    for severity in ("critical", "high", "medium", "low"):
+        by_type.add_column(severity, justify="right")
+    counts = Counter((a.type, a.severity) for a in open_alerts)
+    for kind in sorted({a.type for a in open_alerts}):
+        by_type.add_row(kind, *(str(counts.get((kind, s), "")) for s in ("critical", "high", "medium", "low")))
+    out.print(by_type)
+
+    kinds = Counter(j.transit_kind for j in missing)
+    out.print(
+        f"[bold]{len(missing)} passengers missing[/] (checked in, not out): "
+        + ", ".join(f"{k} {n}" for k, n in kinds.most_common()),
+        highlight=False,
+    )
+    out.print(render.journeys_table(missing[:10], title="First missing passengers"))
+    out.print(
+        "Next: transitguard alerts --status open · transitguard journeys --status missing · "
+        "transitguard ledger verify   (TRANSITGUARD_DATABASE_URL=sqlite:///var/demo.db)",
+        highlight=False,
+    )

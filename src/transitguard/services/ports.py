@@ -1,0 +1,77 @@
+"""What the services need from storage. The SQL store and the in-memory fake both implement it,
+and tests/contract/ runs the same tests against each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from transitguard.domain.events import CorridorEvent
+from transitguard.domain.ledger import LedgerEntry
+from transitguard.domain.records import Alert, Journey, TrainState
+from transitguard.engines.chain import ChainReport
+from transitguard.engines.corridor import TrainResult
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    stored: tuple[LedgerEntry, ...]
+    duplicates: int
+    head_seq: int
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    status: str | None = None
+    type: str | None = None
+    train_key: str | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class JourneyFilter:
+    status: str | None = None
+    train_key: str | None = None
+    service_date: date | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Workflow:
+    alert_id: str
+    status: str
+    outcome: str | None
+    updated_by: str
+    updated_at: datetime
+
+
+class WriteSession(Protocol):
+    """One serialized write transaction: commits on clean exit, rolls back on any exception."""
+
+    def append(self, entries: Sequence[LedgerEntry], recorded_at: datetime) -> AppendResult: ...
+    def corridor_events(self, train_keys: Iterable[str]) -> dict[str, list[CorridorEvent]]: ...
+    def journeys_of_trains(self, train_keys: Iterable[str]) -> list[Journey]: ...
+    def journeys_of_documents(self, document_keys: Iterable[str]) -> list[Journey]: ...
+    def replace_train(self, result: TrainResult) -> None: ...
+    def replace_document_alerts(self, document_keys: Sequence[str], alerts: Sequence[Alert]) -> None: ...
+    def alert(self, alert_id: str) -> Alert | None: ...
+    def save_workflow(self, workflow: Workflow) -> None: ...
+    def clear_projections(self) -> None: ...
+    # Keyset pages, so a rebuild of millions of events holds one page in memory at a time.
+    def train_keys_after(self, after: str, limit: int) -> list[str]: ...
+    def document_keys_after(self, after: str, limit: int) -> list[str]: ...
+    def workflow_entries_after(self, after_seq: int, limit: int) -> list[tuple[int, LedgerEntry]]: ...
+
+
+class Store(Protocol):
+    def writing(self) -> AbstractContextManager[WriteSession]: ...
+    def trains(self, service_date: date | None = None) -> list[TrainState]: ...
+    def journeys(self, where: JourneyFilter) -> list[Journey]: ...
+    def alerts(self, where: AlertFilter) -> list[Alert]: ...
+    def verify_ledger(self) -> ChainReport: ...
+    def ledger_count(self) -> int: ...
+    def ledger_entries(self) -> Iterator[tuple[int, LedgerEntry]]: ...
+    def close(self) -> None: ...
