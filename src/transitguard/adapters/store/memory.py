@@ -1,0 +1,189 @@
+"""An in-memory store for unit tests of the services. tests/contract/ runs the same tests against it
+and the SQL store, so it cannot drift from the real thing."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from transitguard.adapters.store.rows import to_utc
+from transitguard.domain.events import CorridorEvent
+from transitguard.domain.ledger import LedgerEntry, load_event
+from transitguard.domain.records import Alert, Journey, TrainState
+from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
+from transitguard.engines.corridor import TrainResult
+from transitguard.errors import ConflictError
+from transitguard.services.ports import AlertFilter, AppendResult, JourneyFilter, Workflow
+
+_WORKFLOW_TYPES = ("alert.acknowledged", "alert.resolved")
+
+
+@dataclass
+class _State:
+    ledger: list[ChainRow] = field(default_factory=list)
+    entries: list[LedgerEntry] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)  # event_id → position
+    head: tuple[int, str] | None = None
+    trains: dict[str, TrainState] = field(default_factory=dict)
+    journeys: dict[str, Journey] = field(default_factory=dict)
+    alerts: dict[str, tuple[str, Alert]] = field(default_factory=dict)  # alert_id → (scope, alert)
+    workflow: dict[str, Workflow] = field(default_factory=dict)
+
+
+def _with_workflow(alert: Alert, workflow: Workflow | None) -> Alert:
+    if workflow is None:
+        return alert
+    return alert.with_status(
+        workflow.status,  # type: ignore[arg-type]
+        workflow.outcome, workflow.updated_by, to_utc(workflow.updated_at),
+    )
+
+
+class MemoryWriteSession:
+    def __init__(self, state: _State) -> None:
+        self.state = state
+
+    def append(self, entries: Sequence[LedgerEntry], recorded_at: datetime) -> AppendResult:
+        state = self.state
+        seq, prev = state.head if state.head else (0, GENESIS)
+        stored: list[LedgerEntry] = []
+        duplicates = 0
+        for entry in entries:
+            known = state.index.get(entry.event_id)
+            if known is not None:
+                if state.ledger[known].body_hash != entry.body_hash:
+                    raise ConflictError(
+                        f"event_id {entry.event_id!r} is already in the ledger with a different body"
+                    )
+                duplicates += 1
+                continue
+            seq += 1
+            digest = link_hash(seq, entry.event_id, entry.body_hash, prev)
+            state.index[entry.event_id] = len(state.ledger)
+            state.ledger.append(ChainRow(seq, entry.event_id, entry.body, entry.body_hash, prev, digest))
+            state.entries.append(entry)
+            stored.append(entry)
+            prev = digest
+        if stored:
+            state.head = (seq, prev)
+        return AppendResult(stored=tuple(stored), duplicates=duplicates, head_seq=seq)
+
+    def corridor_events(self, train_keys: Iterable[str]) -> dict[str, list[CorridorEvent]]:
+        return _corridor_events(self.state, train_keys)
+
+    def journeys_of_trains(self, train_keys: Iterable[str]) -> list[Journey]:
+        keys = set(train_keys)
+        return [j for j in self.state.journeys.values() if j.train.key in keys]
+
+    def journeys_of_documents(self, document_keys: Iterable[str]) -> list[Journey]:
+        keys = set(document_keys)
+        return [j for j in self.state.journeys.values() if j.document_key in keys]
+
+    def replace_train(self, result: TrainResult) -> None:
+        state, key = self.state, result.state.train.key
+        scope = f"train:{key}"
+        state.journeys = {i: j for i, j in state.journeys.items() if j.train.key != key}
+        state.alerts = {i: (s, a) for i, (s, a) in state.alerts.items() if s != scope}
+        state.trains[key] = result.state
+        state.journeys.update((j.journey_id, j) for j in result.journeys)
+        state.alerts.update((a.alert_id, (scope, a)) for a in result.alerts)
+
+    def replace_document_alerts(self, document_keys: Sequence[str], alerts: Sequence[Alert]) -> None:
+        scopes = {f"doc:{k}" for k in document_keys}
+        state = self.state
+        state.alerts = {i: (s, a) for i, (s, a) in state.alerts.items() if s not in scopes}
+        state.alerts.update((a.alert_id, (f"doc:{a.document_key}", a)) for a in alerts)
+
+    def alert(self, alert_id: str) -> Alert | None:
+        found = self.state.alerts.get(alert_id)
+        return _with_workflow(found[1], self.state.workflow.get(alert_id)) if found else None
+
+    def save_workflow(self, workflow: Workflow) -> None:
+        self.state.workflow[workflow.alert_id] = workflow
+
+    def clear_projections(self) -> None:
+        self.state.trains, self.state.journeys, self.state.alerts, self.state.workflow = {}, {}, {}, {}
+
+    def train_keys_after(self, after: str, limit: int) -> list[str]:
+        keys = sorted({e.train_key for e in self.state.entries if e.train_key and e.train_key > after})
+        return keys[:limit]
+
+    def document_keys_after(self, after: str, limit: int) -> list[str]:
+        keys = sorted({j.document_key for j in self.state.journeys.values()
+                       if j.document_key and j.document_key > after})
+        return keys[:limit]
+
+    def workflow_entries_after(self, after_seq: int, limit: int) -> list[tuple[int, LedgerEntry]]:
+        found = [(row.seq, entry) for row, entry in zip(self.state.ledger, self.state.entries, strict=True)
+                 if row.seq > after_seq and entry.type in _WORKFLOW_TYPES]
+        return found[:limit]
+
+
+def _corridor_events(state: _State, train_keys: Iterable[str]) -> dict[str, list[CorridorEvent]]:
+    keys = sorted(set(train_keys))
+    grouped: dict[str, list[CorridorEvent]] = {k: [] for k in keys}
+    for entry in state.entries:
+        if entry.train_key in grouped:
+            # Parse from the stored bytes, as the SQL store does, so both see the canonical form.
+            grouped[entry.train_key].append(load_event(entry.body))  # type: ignore[arg-type]
+    return grouped
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._state = _State()
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        return None
+
+    @contextmanager
+    def writing(self) -> Iterator[MemoryWriteSession]:
+        with self._lock:
+            working = copy.deepcopy(self._state)  # all or nothing: publish only on clean exit
+            yield MemoryWriteSession(working)
+            self._state = working
+
+    def trains(self, service_date: date | None = None) -> list[TrainState]:
+        states = [s for s in self._state.trains.values()
+                  if service_date is None or s.train.service_date == service_date]
+        return sorted(states, key=lambda s: (s.train.service_date, s.train.number, s.train.direction))
+
+    def journeys(self, where: JourneyFilter) -> list[Journey]:
+        found = [j for j in self._state.journeys.values()
+                 if (where.status is None or j.status == where.status)
+                 and (where.train_key is None or j.train.key == where.train_key)
+                 and (where.service_date is None or j.train.service_date == where.service_date)]
+        found.sort(key=lambda j: (j.train.key, j.passenger_ref or "", j.journey_id))
+        return found[: where.limit] if where.limit else found
+
+    def alerts(self, where: AlertFilter) -> list[Alert]:
+        state = self._state
+        found = [_with_workflow(a, state.workflow.get(a.alert_id)) for _, a in state.alerts.values()]
+        found = [a for a in found
+                 if (where.status is None or a.status == where.status)
+                 and (where.type is None or a.type == where.type)
+                 and (where.train_key is None or a.train.key == where.train_key)]
+        found.sort(key=lambda a: (to_utc(a.raised_at), a.alert_id))
+        return found[: where.limit] if where.limit else found
+
+    def ledger_count(self) -> int:
+        return len(self._state.ledger)
+
+    def ledger_entries(self) -> Iterator[tuple[int, LedgerEntry]]:
+        for row, entry in zip(self._state.ledger, self._state.entries, strict=True):
+            yield row.seq, entry
+
+    def verify_ledger(self) -> ChainReport:
+        return verify_chain(iter(self._state.ledger), self._state.head)
+
+    # Test hook: the SQL tests tamper with rows through SQL; this is the fake's equivalent.
+    def tamper(self, position: int, row: ChainRow | None) -> None:
+        if row is None:
+            del self._state.ledger[position]
+        else:
+            self._state.ledger[position] = row
