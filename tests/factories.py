@@ -79,3 +79,33 @@ def simple_train(n: int = 3, missing: tuple[str, ...] = (), prefix: str = "e", *
 
 def day(value: str) -> date:
     return date.fromisoformat(value)
+
+
+def traffic(trains: int, passengers: int, tag: str = "t", missing_every: int = 50) -> list[dict[str, Any]]:
+    """Many distinct trains (one a day per number), unique ids and passports, some passengers missing."""
+    events: list[dict[str, Any]] = []
+    numbers = [("29", "to_kaliningrad"), ("30", "from_kaliningrad"), ("79", "to_kaliningrad"),
+               ("80", "from_kaliningrad")]
+    for index in range(trains):
+        number, direction = numbers[index % len(numbers)]
+        service_day = (date(2023, 5, 1) + timedelta(days=index // len(numbers))).isoformat()
+        args = {"number": number, "service_date": service_day, "direction": direction}
+        base = (index // len(numbers)) * 1440 + (index % len(numbers)) * 200
+        refs = [str(i + 1) for i in range(passengers)]
+        people = [passenger(r, passport=f"{tag}{index:04d}{int(r):04d}") for r in refs]
+        prefix = f"{tag}{index}"
+        events.append(manifest(f"{prefix}-m", people, minutes=base - 240, **args))
+        events.append(crossed(f"{prefix}-in", "entry", base, **args))
+        events += [checked(f"{prefix}-ci-{r}", r, "entry", base + 10, **args) for r in refs]
+        events += [checked(f"{prefix}-co-{r}", r, "exit", base + 170, **args)
+                   for r in refs if int(r) % missing_every]
+        events.append(crossed(f"{prefix}-out", "exit", base + 180, **args))
+    return events
+
+
+def write_jsonl(path: Any, events: list[dict[str, Any]]) -> None:
+    import orjson
+
+    with open(path, "wb") as handle:
+        for event in events:
+            handle.write(orjson.dumps(event) + b"\n")

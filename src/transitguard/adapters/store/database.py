@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from transitguard.errors import ConfigurationError
@@ -51,13 +51,21 @@ def _sqlite_transactions(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def alembic_config(engine: Engine) -> Config:
+MIGRATION_LOCK = 7_270_330  # PostgreSQL advisory-lock key: one migrator at a time
+
+
+def alembic_config(connection: Connection) -> Config:
     config = Config(str(STORE_DIR / "alembic.ini"))
     config.set_main_option("script_location", str(STORE_DIR / "migrations"))
-    config.attributes["engine"] = engine
+    config.attributes["connection"] = connection
     return config
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the latest revision (idempotent)."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema to the latest revision (idempotent; safe when processes start together)."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            command.upgrade(alembic_config(connection), "head")

@@ -1,0 +1,3 @@
+from transitguard.entrypoints.cli import main
+
+main()
