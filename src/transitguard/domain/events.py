@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 Direction = Literal["to_kaliningrad", "from_kaliningrad"]
 Movement = Literal["entry", "exit"]
@@ -145,14 +145,15 @@ class ManifestSubmitted(EventBase):
     train: TrainRef
     passengers: list[ManifestPassenger]
 
-    @model_validator(mode="after")
-    def _unique_refs(self) -> ManifestSubmitted:
+    @field_validator("passengers")
+    @classmethod
+    def _unique_refs(cls, passengers: list[ManifestPassenger]) -> list[ManifestPassenger]:
         seen: set[str] = set()
-        for index, passenger in enumerate(self.passengers):
+        for index, passenger in enumerate(passengers):
             if passenger.ref in seen:
                 raise ValueError(f"passengers[{index}].ref {passenger.ref!r} appears twice in the manifest")
             seen.add(passenger.ref)
-        return self
+        return passengers
 
 
 class TrainCrossed(EventBase):

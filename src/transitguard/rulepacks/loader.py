@@ -50,9 +50,10 @@ def _validated(model: type[M], data: Any, path: Path) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ConfigurationError(f"{path}: key {key}: {first['msg']}") from None
+        # Unknown keys first: a misspelt key also shows up as the missing key it should have been.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        named = [f"key {'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in errors[:5]]
+        raise ConfigurationError(f"{path}: " + "; ".join(named)) from None
 
 
 def _check_references(corridor: Corridor, path: Path) -> None:
