@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from factories import T0, checked, simple_train
 
-from transitguard.domain.events import EVENT_ADAPTER
+from transitguard.domain.events import parse_event
 from transitguard.domain.ledger import LedgerEntry
 from transitguard.errors import ConflictError, NotFoundError
 from transitguard.rulepacks import RulePack
@@ -19,7 +19,7 @@ NOW = T0 + timedelta(days=1)
 
 
 def entries(raw: list[dict[str, Any]]) -> list[LedgerEntry]:
-    return [LedgerEntry.of(EVENT_ADAPTER.validate_python(e)) for e in raw]
+    return [LedgerEntry.of(parse_event(e)) for e in raw]
 
 
 def service(store: Any, pack: RulePack) -> CorridorService:

@@ -9,7 +9,7 @@ from factories import T0, simple_train
 from sqlalchemy import text
 
 from transitguard.adapters.store.sql import SqlStore
-from transitguard.domain.events import EVENT_ADAPTER
+from transitguard.domain.events import parse_event
 from transitguard.domain.ledger import LedgerEntry
 from transitguard.rulepacks import RulePack
 from transitguard.services.corridor import CorridorService
@@ -18,7 +18,7 @@ from transitguard.services.corridor import CorridorService
 @pytest.fixture
 def filled(sql_store: SqlStore, pack: RulePack) -> SqlStore:
     service = CorridorService(sql_store, pack, lambda: T0 + timedelta(days=1))
-    service.apply_batch([LedgerEntry.of(EVENT_ADAPTER.validate_python(e)) for e in simple_train(3)])
+    service.apply_batch([LedgerEntry.of(parse_event(e)) for e in simple_train(3)])
     assert sql_store.verify_ledger().intact
     return sql_store
 

@@ -10,7 +10,7 @@ from factories import T0, checked, crossed, manifest, passenger, simple_train, s
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transitguard.domain.events import EVENT_ADAPTER, CorridorEvent
+from transitguard.domain.events import parse_event, CorridorEvent
 from transitguard.engines.corridor import TrainResult, reconcile_document, reconcile_train
 from transitguard.rulepacks import RulePack
 
@@ -18,7 +18,7 @@ LATER = T0 + timedelta(days=1)
 
 
 def run(pack: RulePack, raw: list[dict[str, Any]], now: datetime = LATER) -> TrainResult:
-    events: list[CorridorEvent] = [EVENT_ADAPTER.validate_python(e) for e in raw]  # type: ignore[misc]
+    events: list[CorridorEvent] = [parse_event(e) for e in raw]  # type: ignore[misc]
     return reconcile_train(events[0].train, events, pack.corridor, now)
 
 

@@ -25,7 +25,7 @@ def problem(pack: RulePack, raw: object) -> Problem:
          "impossible date"),
         (lambda e: e["passengers"][0].update(birth_date="12.03.1985"), "passengers[0].birth_date",
          "not a date in the form YYYY-MM-DD"),
-        (lambda e: e.update(occurred_at="2023-05-01T08:00:00"), "occurred_at", "RFC 3339 timestamp with offset"),
+        (lambda e: e.update(occurred_at="2023-05-01T08:00:00"), "occurred_at", "has no UTC offset"),
         (lambda e: e.update(occurred_at=1682917200), "occurred_at", "RFC 3339"),
         (lambda e: e["passengers"][0].pop("surname"), "passengers[0].surname", "required field is missing"),
         (lambda e: e["passengers"][0].update(nickname="x"), "passengers[0].nickname", "unknown field"),

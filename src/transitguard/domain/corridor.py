@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -92,11 +93,11 @@ class Corridor(Spec):
     transit_documents: dict[TransitDocumentKind, TransitDocumentSpec]
     travel_document_must_outlive_transit_document: Flag
 
-    @property
+    @cached_property
     def checkpoint_codes(self) -> frozenset[str]:
         return frozenset(c.code for c in self.checkpoints)
 
-    @property
+    @cached_property
     def planned_places(self) -> frozenset[str]:
         return frozenset(s.place for s in self.planned_stops)
 

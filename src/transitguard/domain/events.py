@@ -8,10 +8,22 @@ missing fact. docs/events.md documents each type; tests/unit/test_docs_events.py
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+
+import orjson
+from collections.abc import Mapping
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
 Direction = Literal["to_kaliningrad", "from_kaliningrad"]
 Movement = Literal["entry", "exit"]
@@ -19,43 +31,6 @@ Outcome = Literal["admitted", "refused"]
 Sex = Literal["M", "F", "X"]
 TransitDocumentKind = Literal["FRTD", "FTD", "SCHENGEN_VISA", "NATIONAL_VISA", "RESIDENCE_PERMIT", "EU_CITIZEN"]
 AlertOutcome = Literal["found_on_train", "absconded", "data_error", "admitted_to_lt", "false_alarm", "other"]
-
-_RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$",
-)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _rfc3339(value: Any) -> datetime:
-    # Lax parsers accept unix numbers and naive times; a border record must carry its offset.
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("time has no UTC offset (RFC 3339 requires one, e.g. +02:00 or Z)")
-        return value
-    if not isinstance(value, str):
-        raise ValueError("expected an RFC 3339 timestamp string, e.g. 2023-05-01T10:15:00+03:00")
-    if not _RFC3339.match(value):
-        raise ValueError(f"{value!r} is not an RFC 3339 timestamp with offset, e.g. 2023-05-01T10:15:00+03:00")
-    text = value[:-1] + "+00:00" if value[-1] in "Zz" else value
-    fraction = re.search(r"\.(\d+)", text)
-    if fraction and len(fraction.group(1)) > 6:  # datetime keeps microseconds; drop what it cannot hold
-        text = text.replace(fraction.group(0), "." + fraction.group(1)[:6])
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is an impossible time: {exc}") from None
-
-
-def _iso_date(value: Any) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is an impossible date: {exc}") from None
-
 
 def _train_number(value: Any) -> str:
     if isinstance(value, bool):
@@ -67,15 +42,19 @@ def _train_number(value: Any) -> str:
     raise ValueError("train number must be a non-empty string")
 
 
-Timestamp = Annotated[datetime, BeforeValidator(_rfc3339)]
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+# Strict JSON parsing (see Record): dates only as YYYY-MM-DD strings, times only as RFC 3339 strings,
+# and AwareDatetime refuses a time without its offset: a border record must say which clock it used.
+Timestamp = AwareDatetime
+IsoDate = date
 TrainNumber = Annotated[str, BeforeValidator(_train_number)]
 NonEmpty = Annotated[str, Field(min_length=1, max_length=200)]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$|^D<<$")]
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    # Events are parsed from JSON (validate_json), where strict mode still reads ISO strings as dates
+    # and times, but never a number as a time or a string as a number.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class TrainRef(Record):
@@ -226,6 +205,16 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
 }
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event_json(raw: bytes | str) -> Event:
+    """Parse one event from its JSON text (raises pydantic.ValidationError)."""
+    return EVENT_ADAPTER.validate_json(raw)
+
+
+def parse_event(data: Mapping[str, Any]) -> Event:
+    """Parse one event from a decoded JSON object, with exactly the rules applied to JSON text."""
+    return EVENT_ADAPTER.validate_json(orjson.dumps(data))
 
 
 def document_key(issuing_state: str, number: str) -> str:

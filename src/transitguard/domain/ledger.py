@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import orjson
-
-from transitguard.domain.events import EVENT_ADAPTER, Event, train_of
+from transitguard.domain.events import Event, parse_event_json, train_of
 from transitguard.engines.chain import body_hash
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerEntry:
     event: Event
     body: bytes
     body_hash: str
+    train_key: str | None
 
     @property
     def event_id(self) -> str:
@@ -29,18 +28,15 @@ class LedgerEntry:
     def occurred_at(self) -> datetime:
         return self.event.occurred_at
 
-    @property
-    def train_key(self) -> str | None:
-        train = train_of(self.event)
-        return train.key if train else None
-
     @classmethod
     def of(cls, event: Event) -> LedgerEntry:
-        # Canonical form: the validated event, None fields dropped, keys sorted. Two producers that
-        # send the same fact in different spellings (29 vs "29", Z vs +00:00) store the same bytes.
-        body = orjson.dumps(event.model_dump(mode="json", exclude_none=True), option=orjson.OPT_SORT_KEYS)
-        return cls(event=event, body=body, body_hash=body_hash(body))
+        # Canonical form: the validated event serialised in its model's field order, None fields
+        # dropped. Two producers that send the same fact in different spellings (29 vs "29", key
+        # order) store the same bytes. The models' field order is therefore part of the contract.
+        body = event.model_dump_json(exclude_none=True).encode()
+        train = train_of(event)
+        return cls(event=event, body=body, body_hash=body_hash(body), train_key=train.key if train else None)
 
 
 def load_event(body: bytes | str) -> Event:
-    return EVENT_ADAPTER.validate_json(body)
+    return parse_event_json(body)

@@ -108,7 +108,8 @@ def _person_label(person: _Person) -> str:
 def reconcile_train(
     train: TrainRef, events: Iterable[CorridorEvent], corridor: Corridor, now: datetime
 ) -> TrainResult:
-    ordered = sorted((e for e in events if e.train == train), key=event_order)
+    # The caller passes one train's events (the stores group them by train key).
+    ordered = sorted(events, key=event_order)
     if not ordered:
         raise ValueError(f"no events for train {train.key}")
     route = corridor.directions[train.direction]

@@ -9,8 +9,8 @@ give the same projections.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from transitguard.domain.events import AlertAcknowledged, AlertResolved, CorridorEvent, TrainRef
 from transitguard.domain.ledger import LedgerEntry
 from transitguard.domain.records import Alert, Journey
-from transitguard.engines.corridor import reconcile_document, reconcile_train
+from transitguard.engines.corridor import TrainResult, reconcile_document, reconcile_train
 from transitguard.errors import ConflictError, NotFoundError
 from transitguard.rulepacks import RulePack
 from transitguard.services.ports import AppendResult, Store, Workflow, WriteSession
@@ -52,12 +52,61 @@ def _train_of(events: Sequence[CorridorEvent]) -> TrainRef:
     return events[0].train
 
 
+@dataclass(frozen=True)
+class CachedTrain:
+    events: tuple[CorridorEvent, ...]
+    result: TrainResult
+
+
+@dataclass
+class Pending:
+    epoch: int
+    trains: dict[str, CachedTrain] = field(default_factory=dict)
+
+
+class TrainCache:
+    """The last few trains this process recomputed: their events and what it stored for them.
+
+    A bulk ingest touches the same trains batch after batch; without this, every batch would re-read
+    and re-parse each train's whole history from the ledger and rewrite all its journeys. An entry is
+    used only while the ledger holds exactly its events plus the new ones (another process may have
+    appended) and no rebuild has replaced the projections since (the epoch).
+    """
+
+    def __init__(self, capacity: int = 32) -> None:
+        self.capacity = capacity
+        self._trains: OrderedDict[str, CachedTrain] = OrderedDict()
+        self._epoch = -1
+
+    def get(self, key: str, epoch: int) -> CachedTrain | None:
+        if epoch != self._epoch:
+            return None
+        return self._trains.get(key)
+
+    def publish(self, pending: Pending) -> None:
+        if not pending.trains:
+            return
+        if pending.epoch != self._epoch:
+            self._trains.clear()
+            self._epoch = pending.epoch
+        for key, train in pending.trains.items():
+            self._trains[key] = train
+            self._trains.move_to_end(key)
+        while len(self._trains) > self.capacity:
+            self._trains.popitem(last=False)
+
+    def clear(self) -> None:
+        self._trains.clear()
+        self._epoch = -1
+
+
 class CorridorService:
     def __init__(self, store: Store, pack: RulePack, clock: Clock) -> None:
         self.store = store
         self.pack = pack
         self.corridor = pack.corridor
         self.clock = clock
+        self.cache = TrainCache()
 
     # -- ingest -----------------------------------------------------------------------------------
 
@@ -66,42 +115,66 @@ class CorridorService:
         now = self.clock()
         with self.store.writing() as session:
             appended: AppendResult = session.append(entries, recorded_at=now)
-            train_keys = {e.train_key for e in appended.stored if e.train_key is not None}
-            self._recompute_trains(session, train_keys, now)
+            new_events: dict[str, list[CorridorEvent]] = defaultdict(list)
+            for entry in appended.stored:
+                if entry.train_key is not None:
+                    new_events[entry.train_key].append(entry.event)  # type: ignore[arg-type]
+            pending = self._recompute_trains(session, new_events, now)
             for entry in appended.stored:
                 if isinstance(entry.event, AlertAcknowledged | AlertResolved):
                     self._apply_workflow(session, entry.event, strict=True)
+        self.cache.publish(pending)  # only what was committed may be remembered
         return BatchReport(
-            stored=len(appended.stored), duplicates=appended.duplicates, trains=len(train_keys),
+            stored=len(appended.stored), duplicates=appended.duplicates, trains=len(new_events),
             head_seq=appended.head_seq,
         )
 
-    def _recompute_trains(self, session: WriteSession, train_keys: Iterable[str], now: datetime) -> int:
-        keys = sorted(train_keys)
+    def _recompute_trains(
+        self, session: WriteSession, new_events: Mapping[str, list[CorridorEvent]], now: datetime
+    ) -> Pending:
+        """Stage 1 for every train that has new events (or, with no new events, that is named),
+        then stage 2 for every travel document those trains carried before or carry now."""
+        keys = sorted(new_events)
+        pending = Pending(epoch=session.projection_epoch() if keys else 0)
         if not keys:
-            return 0
-        before = session.journeys_of_trains(keys)
-        documents = {j.document_key for j in before if j.document_key}
-        for events in session.corridor_events(keys).values():
+            return pending
+        counts = session.event_counts(keys)
+        known: dict[str, CachedTrain | None] = {}
+        for key in keys:
+            cached = self.cache.get(key, pending.epoch)
+            if cached is not None and len(cached.events) + len(new_events[key]) == counts[key]:
+                known[key] = cached
+            elif counts[key] == len(new_events[key]):
+                known[key] = None  # a train seen for the first time: its events are all in hand
+        loaded = session.corridor_events([k for k in keys if k not in known])
+        documents = session.document_keys_of_trains(keys)
+        for key in keys:
+            cached = known.get(key)
+            if key in known:
+                events = [*(cached.events if cached else ()), *new_events[key]]
+            else:
+                events = loaded[key]
             if not events:
                 continue
             result = reconcile_train(_train_of(events), events, self.corridor, now)
-            session.replace_train(result)
+            session.replace_train(result, cached.result if cached else None)
+            pending.trains[key] = CachedTrain(tuple(events), result)
             documents.update(j.document_key for j in result.journeys if j.document_key)
         self._recompute_documents(session, sorted(documents))
-        return len(keys)
+        return pending
 
     def _recompute_documents(self, session: WriteSession, document_keys: Sequence[str]) -> None:
         if not document_keys:
             return
+        # Only a document on two or more journeys can raise a cross-train alert.
+        shared = session.shared_documents(document_keys)
         by_document: dict[str, list[Journey]] = defaultdict(list)
-        for journey in session.journeys_of_documents(document_keys):
+        for journey in session.journeys_of_documents(shared):
             if journey.document_key:
                 by_document[journey.document_key].append(journey)
         alerts: list[Alert] = []
         for key, journeys in by_document.items():
-            if len(journeys) > 1:  # a single journey cannot collide with anything
-                alerts.extend(reconcile_document(key, journeys, self.corridor))
+            alerts.extend(reconcile_document(key, journeys, self.corridor))
         session.replace_document_alerts(document_keys, alerts)
 
     def _apply_workflow(
@@ -128,7 +201,9 @@ class CorridorService:
         now = self.clock()
         keys = [s.train.key for s in self.store.trains() if s.status != "exited"]
         with self.store.writing() as session:
-            return self._recompute_trains(session, keys, now)
+            pending = self._recompute_trains(session, {k: [] for k in keys}, now)
+        self.cache.publish(pending)
+        return len(keys)
 
     # -- rebuild ----------------------------------------------------------------------------------
 
@@ -137,8 +212,10 @@ class CorridorService:
         now = self.clock()
         report = RebuildReport()
         progress = on_progress or (lambda _stage, _n: None)
+        self.cache.clear()
         with self.store.writing() as session:
             session.clear_projections()
+            session.bump_projection_epoch()
             after = ""
             while keys := session.train_keys_after(after, page):
                 for events in session.corridor_events(keys).values():

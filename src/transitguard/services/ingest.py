@@ -15,9 +15,12 @@ from typing import BinaryIO
 
 import orjson
 
-from transitguard.adapters.formats.jsonl import ParsedLine, parse_lines
+from transitguard.adapters.formats.jsonl import ParsedLine, check_lines, parse_lines
 from transitguard.errors import ConflictError, EventValidationError, Problem, TransitguardError
 from transitguard.services.corridor import BatchReport, CorridorService
+
+
+DEFAULT_BATCH_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -58,14 +61,14 @@ def validate_sources(
     problems: list[Problem] = []
     valid = 0
     for source in sources:
-        for item in parse_lines(source.lines(), source.name, service.corridor):
-            if isinstance(item, Problem):
-                if rejects is not None:
-                    _write_reject(rejects, item)
-                if len(problems) < max_problems:
-                    problems.append(item)
-            else:
+        for problem in check_lines(source.lines(), source.name, service.corridor):
+            if problem is None:
                 valid += 1
+                continue
+            if rejects is not None:
+                _write_reject(rejects, problem)
+            if len(problems) < max_problems:
+                problems.append(problem)
     return valid, problems
 
 
@@ -73,7 +76,7 @@ def ingest_sources(
     service: CorridorService,
     sources: Sequence[Source],
     *,
-    batch_size: int = 5000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     rejects: BinaryIO | None = None,
     on_batch: Callable[[BatchReport, int], None] | None = None,
 ) -> IngestReport:

@@ -3,14 +3,15 @@ Problem that names the source, the line, the field and the reason."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
 from transitguard.domain.corridor import Corridor
-from transitguard.domain.events import EVENT_ADAPTER, EVENT_TYPES, Event, PassengerChecked, TrainCrossed
+from transitguard.domain.events import EVENT_TYPES, Event, PassengerChecked, TrainCrossed, parse_event_json
 from transitguard.domain.ledger import LedgerEntry
 from transitguard.errors import Problem
 
@@ -34,13 +35,28 @@ def _field_path(loc: tuple[int | str, ...], event_type: str | None) -> str:
     return "".join(parts)
 
 
-def _reason(error: dict[str, object]) -> str:
-    message = str(error.get("msg", "invalid"))
-    if error.get("type") == "extra_forbidden":
+def _reason(error: Mapping[str, Any]) -> str:
+    kind = error.get("type")
+    value = error.get("input")
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    detail = message.split(", ", 1)[1] if ", " in message else message
+    if kind == "extra_forbidden":
         return "unknown field (not in the event contract)"
-    if error.get("type") == "missing":
+    if kind == "missing":
         return "required field is missing"
-    return message.removeprefix("Value error, ")
+    if kind == "date_parsing":
+        if "outside expected range" in detail or "out of range" in detail:
+            return f"{value!r} is an impossible date ({detail})"
+        return f"{value!r} is not a date in the form YYYY-MM-DD ({detail})"
+    if kind == "date_type":
+        return f"{value!r} is not a date in the form YYYY-MM-DD"
+    if kind == "timezone_aware":
+        return f"{value!r} has no UTC offset (RFC 3339 needs one, e.g. +03:00 or Z)"
+    if kind in ("datetime_parsing", "datetime_type", "datetime_from_date_parsing"):
+        if "outside expected range" in detail or "out of range" in detail:
+            return f"{value!r} is an impossible time ({detail})"
+        return f"{value!r} is not an RFC 3339 timestamp with offset, e.g. 2023-05-01T10:15:00+03:00"
+    return message
 
 
 def corridor_problem(event: Event, corridor: Corridor) -> tuple[str, str] | None:
@@ -59,11 +75,34 @@ def corridor_problem(event: Event, corridor: Corridor) -> tuple[str, str] | None
     return None
 
 
+def _event_or_problem(raw: bytes | str, source: str, line: int, corridor: Corridor) -> Event | Problem:
+    try:
+        event = parse_event_json(raw)
+    except ValidationError as exc:
+        return _explain(raw, exc, source, line)
+    problem = corridor_problem(event, corridor)
+    return Problem(source, line, problem[0], problem[1]) if problem is not None else event
+
+
 def parse_line(raw: bytes | str, source: str, line: int, corridor: Corridor) -> ParsedLine | Problem:
+    found = _event_or_problem(raw, source, line, corridor)
+    return found if isinstance(found, Problem) else ParsedLine(source, line, LedgerEntry.of(found))
+
+
+def check_lines(lines: Iterable[bytes], source: str, corridor: Corridor) -> Iterator[Problem | None]:
+    """Validate without preparing ledger entries (the cheap first pass of an ingest)."""
+    for number, raw in enumerate(lines, start=1):
+        if raw.strip():
+            found = _event_or_problem(raw, source, number, corridor)
+            yield found if isinstance(found, Problem) else None
+
+
+def _explain(raw: bytes | str, exc: ValidationError, source: str, line: int) -> Problem:
+    """The slow path, for rejected lines only: say what is wrong in the producer's terms."""
     try:
         data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        return Problem(source, line, "", f"not valid JSON: {exc}")
+    except orjson.JSONDecodeError as decode_error:
+        return Problem(source, line, "", f"not valid JSON: {decode_error}")
     if not isinstance(data, dict):
         return Problem(source, line, "", "expected a JSON object (one event per line)")
     event_type = data.get("type")
@@ -72,15 +111,8 @@ def parse_line(raw: bytes | str, source: str, line: int, corridor: Corridor) -> 
     if event_type not in EVENT_TYPES:
         known = ", ".join(EVENT_TYPES)
         return Problem(source, line, "type", f"unknown event type {event_type!r} (known: {known})")
-    try:
-        event = EVENT_ADAPTER.validate_python(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        return Problem(source, line, _field_path(tuple(first["loc"]), str(event_type)), _reason(dict(first)))
-    problem = corridor_problem(event, corridor)
-    if problem is not None:
-        return Problem(source, line, problem[0], problem[1])
-    return ParsedLine(source, line, LedgerEntry.of(event))
+    first = exc.errors()[0]
+    return Problem(source, line, _field_path(tuple(first["loc"]), str(event_type)), _reason(first))
 
 
 def parse_lines(lines: Iterable[bytes], source: str, corridor: Corridor) -> Iterator[ParsedLine | Problem]:

@@ -32,6 +32,7 @@ class _State:
     journeys: dict[str, Journey] = field(default_factory=dict)
     alerts: dict[str, tuple[str, Alert]] = field(default_factory=dict)  # alert_id → (scope, alert)
     workflow: dict[str, Workflow] = field(default_factory=dict)
+    epoch: int = 0
 
 
 def _with_workflow(alert: Alert, workflow: Workflow | None) -> Alert:
@@ -75,15 +76,38 @@ class MemoryWriteSession:
     def corridor_events(self, train_keys: Iterable[str]) -> dict[str, list[CorridorEvent]]:
         return _corridor_events(self.state, train_keys)
 
-    def journeys_of_trains(self, train_keys: Iterable[str]) -> list[Journey]:
+    def event_counts(self, train_keys: Iterable[str]) -> dict[str, int]:
+        counts = dict.fromkeys(train_keys, 0)
+        for entry in self.state.entries:
+            if entry.train_key in counts:
+                counts[entry.train_key] += 1
+        return counts
+
+    def document_keys_of_trains(self, train_keys: Iterable[str]) -> set[str]:
         keys = set(train_keys)
-        return [j for j in self.state.journeys.values() if j.train.key in keys]
+        return {j.document_key for j in self.state.journeys.values() if j.train.key in keys and j.document_key}
+
+    def shared_documents(self, document_keys: Iterable[str]) -> list[str]:
+        wanted = set(document_keys)
+        seen: dict[str, int] = {}
+        for journey in self.state.journeys.values():
+            if journey.document_key in wanted:
+                seen[journey.document_key] = seen.get(journey.document_key, 0) + 1
+        return sorted(k for k, n in seen.items() if n > 1)
+
+    def projection_epoch(self) -> int:
+        return self.state.epoch
+
+    def bump_projection_epoch(self) -> int:
+        self.state.epoch += 1
+        return self.state.epoch
 
     def journeys_of_documents(self, document_keys: Iterable[str]) -> list[Journey]:
         keys = set(document_keys)
         return [j for j in self.state.journeys.values() if j.document_key in keys]
 
-    def replace_train(self, result: TrainResult) -> None:
+    def replace_train(self, result: TrainResult, previous: TrainResult | None = None) -> None:
+        # The fake always replaces whole; `previous` only lets the SQL store write less.
         state, key = self.state, result.state.train.key
         scope = f"train:{key}"
         state.journeys = {i: j for i, j in state.journeys.items() if j.train.key != key}

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, text
+from sqlalchemy import Boolean, Connection, Date, DateTime, Engine, and_, delete, func, insert, or_, select, text
 
 from transitguard.adapters.store import tables as t
 from transitguard.adapters.store.database import WRITE_OPTION, make_engine, migrate
 from transitguard.adapters.store.rows import (
     alert_from,
-    alert_row,
+    alert_values,
     journey_from,
-    journey_row,
+    journey_values,
     to_utc,
     train_state_from,
     train_state_row,
@@ -30,6 +30,7 @@ from transitguard.services.ports import AlertFilter, AppendResult, JourneyFilter
 
 # SQLite allows 32,766 bound parameters; PostgreSQL 65,535. Chunks keep every IN (...) well under.
 CHUNK = 900
+R = TypeVar("R")
 PG_LEDGER_LOCK = 7_270_331  # an arbitrary, fixed advisory-lock key for "append to the ledger"
 
 
@@ -48,9 +49,53 @@ def _alert_query() -> Any:
     ).select_from(t.alerts.outerjoin(t.alert_workflow, t.alerts.c.alert_id == t.alert_workflow.c.alert_id))
 
 
+def _sqlite_time(value: datetime) -> str:
+    # Text SQLAlchemy's SQLite DateTime reader parses back ("YYYY-MM-DD HH:MM:SS.ffffff", the UTC
+    # offset after it ignored: every stored time is UTC).
+    return (value.astimezone(UTC) if value.tzinfo else value).isoformat(" ", "microseconds")
+
+
+def _sqlite_converters(table: Any) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(column index, converter) for the columns pysqlite cannot take as Python values."""
+    converters: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, column in enumerate(table.columns):
+        if isinstance(column.type, DateTime):
+            converters.append((index, _sqlite_time))
+        elif isinstance(column.type, Date):
+            converters.append((index, date.isoformat))
+        elif isinstance(column.type, Boolean):
+            converters.append((index, int))
+    return converters
+
+
+_TABLE_CONVERTERS = {table.name: _sqlite_converters(table) for table in t.metadata.sorted_tables}
+
+
 class SqlWriteSession:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.sqlite = connection.dialect.name == "sqlite"
+
+    def _insert(self, table: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+        """executemany straight to the driver, rows as tuples in the table's column order: the hot
+        path of every batch, without SQLAlchemy's per-row parameter processing (which costs more than
+        the insert itself). Tests compare what is read back with what was written."""
+        if not rows:
+            return
+        names = [c.name for c in table.columns]
+        mark = "?" if self.sqlite else "%s"
+        statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+        if self.sqlite:
+            converters = _TABLE_CONVERTERS[table.name]
+            encoded: list[tuple[Any, ...]] = []
+            for row in rows:
+                values = list(row)
+                for index, convert in converters:
+                    if values[index] is not None:
+                        values[index] = convert(values[index])
+                encoded.append(tuple(values))
+            rows = encoded
+        self.connection.exec_driver_sql(statement, rows)  # type: ignore[arg-type]
 
     # -- the ledger -------------------------------------------------------------------------------
 
@@ -65,7 +110,7 @@ class SqlWriteSession:
                 select(t.ledger.c.event_id, t.ledger.c.body_hash).where(t.ledger.c.event_id.in_(chunk))
             ):
                 existing[row.event_id] = row.body_hash
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         stored: list[LedgerEntry] = []
         duplicates = 0
         recorded = to_utc(recorded_at)
@@ -80,23 +125,13 @@ class SqlWriteSession:
                 continue
             seq += 1
             digest = link_hash(seq, entry.event_id, entry.body_hash, prev)
-            rows.append({
-                "seq": seq,
-                "event_id": entry.event_id,
-                "type": entry.type,
-                "occurred_at": to_utc(entry.occurred_at),
-                "recorded_at": recorded,
-                "train_key": entry.train_key,
-                "body": entry.body.decode(),
-                "body_hash": entry.body_hash,
-                "prev_hash": prev,
-                "hash": digest,
-            })
+            rows.append((seq, entry.event_id, entry.type, entry.occurred_at, recorded, entry.train_key,
+                         entry.body.decode(), entry.body_hash, prev, digest))
             existing[entry.event_id] = entry.body_hash
             stored.append(entry)
             prev = digest
         if rows:
-            conn.execute(insert(t.ledger), rows)
+            self._insert(t.ledger, rows)
             if head:
                 conn.execute(t.ledger_head.update().where(t.ledger_head.c.id == 1).values(seq=seq, hash=prev))
             else:
@@ -108,35 +143,75 @@ class SqlWriteSession:
 
     # -- projections ------------------------------------------------------------------------------
 
-    def journeys_of_trains(self, train_keys: Iterable[str]) -> list[Journey]:
+    def event_counts(self, train_keys: Iterable[str]) -> dict[str, int]:
         keys = sorted(set(train_keys))
-        found: list[Journey] = []
+        counts = dict.fromkeys(keys, 0)
         for chunk in _chunks(keys):
-            query = select(t.journeys).where(t.journeys.c.train_key.in_(chunk))
-            found.extend(journey_from(r) for r in self.connection.execute(query))
+            query = (select(t.ledger.c.train_key, func.count()).where(t.ledger.c.train_key.in_(chunk))
+                     .group_by(t.ledger.c.train_key))
+            counts.update({key: int(n) for key, n in self.connection.execute(query)})
+        return counts
+
+    def document_keys_of_trains(self, train_keys: Iterable[str]) -> set[str]:
+        keys = sorted(set(train_keys))
+        found: set[str] = set()
+        for chunk in _chunks(keys):
+            query = select(t.journeys.c.document_key).where(
+                and_(t.journeys.c.train_key.in_(chunk), t.journeys.c.document_key.is_not(None))
+            )
+            found.update(r.document_key for r in self.connection.execute(query))
         return found
+
+    def shared_documents(self, document_keys: Iterable[str]) -> list[str]:
+        keys = sorted(set(document_keys))
+        shared: list[str] = []
+        for chunk in _chunks(keys):
+            query = (select(t.journeys.c.document_key).where(t.journeys.c.document_key.in_(chunk))
+                     .group_by(t.journeys.c.document_key).having(func.count() > 1))
+            shared.extend(r.document_key for r in self.connection.execute(query))
+        return shared
 
     def journeys_of_documents(self, document_keys: Iterable[str]) -> list[Journey]:
         return _journeys_of_documents(self.connection, document_keys)
 
-    def replace_train(self, result: TrainResult) -> None:
+    def replace_train(self, result: TrainResult, previous: TrainResult | None = None) -> None:
         conn = self.connection
         key = result.state.train.key
-        conn.execute(delete(t.journeys).where(t.journeys.c.train_key == key))
-        conn.execute(delete(t.alerts).where(t.alerts.c.scope == f"train:{key}"))
-        conn.execute(delete(t.trains).where(t.trains.c.train_key == key))
-        conn.execute(insert(t.trains).values(**train_state_row(result.state)))
-        if result.journeys:
-            conn.execute(insert(t.journeys), [journey_row(j) for j in result.journeys])
-        if result.alerts:
-            conn.execute(insert(t.alerts), [alert_row(a, f"train:{key}") for a in result.alerts])
+        scope = f"train:{key}"
+        if previous is None:
+            conn.execute(delete(t.journeys).where(t.journeys.c.train_key == key))
+            conn.execute(delete(t.alerts).where(t.alerts.c.scope == scope))
+            journeys, alerts = result.journeys, result.alerts
+        else:
+            journeys = _changed(previous.journeys, result.journeys, lambda j: j.journey_id)
+            alerts = _changed(previous.alerts, result.alerts, lambda a: a.alert_id)
+            gone_journeys = _gone(previous.journeys, result.journeys, lambda j: j.journey_id)
+            gone_alerts = _gone(previous.alerts, result.alerts, lambda a: a.alert_id)
+            for chunk in _chunks([*gone_journeys, *(j.journey_id for j in journeys)]):
+                conn.execute(delete(t.journeys).where(t.journeys.c.journey_id.in_(chunk)))
+            for chunk in _chunks([*gone_alerts, *(a.alert_id for a in alerts)]):
+                conn.execute(delete(t.alerts).where(t.alerts.c.alert_id.in_(chunk)))
+        if previous is None or previous.state != result.state:
+            conn.execute(delete(t.trains).where(t.trains.c.train_key == key))
+            conn.execute(insert(t.trains).values(**train_state_row(result.state)))
+        self._insert(t.journeys, [journey_values(j) for j in journeys])
+        self._insert(t.alerts, [alert_values(a, scope) for a in alerts])
+
+    def projection_epoch(self) -> int:
+        epoch = self.connection.execute(select(t.projection_state.c.epoch).where(t.projection_state.c.id == 1))
+        return int(epoch.scalar() or 0)
+
+    def bump_projection_epoch(self) -> int:
+        epoch = self.projection_epoch() + 1
+        self.connection.execute(delete(t.projection_state))
+        self.connection.execute(insert(t.projection_state).values(id=1, epoch=epoch))
+        return epoch
 
     def replace_document_alerts(self, document_keys: Sequence[str], alerts: Sequence[Alert]) -> None:
         scopes = [f"doc:{k}" for k in document_keys]
         for chunk in _chunks(scopes):
             self.connection.execute(delete(t.alerts).where(t.alerts.c.scope.in_(chunk)))
-        if alerts:
-            self.connection.execute(insert(t.alerts), [alert_row(a, f"doc:{a.document_key}") for a in alerts])
+        self._insert(t.alerts, [alert_values(a, f"doc:{a.document_key}") for a in alerts])
 
     def alert(self, alert_id: str) -> Alert | None:
         row = self.connection.execute(_alert_query().where(t.alerts.c.alert_id == alert_id)).first()
@@ -175,6 +250,16 @@ class SqlWriteSession:
             ).order_by(t.ledger.c.seq).limit(limit)
         )
         return [(r.seq, LedgerEntry.of(load_event(r.body))) for r in self.connection.execute(query)]
+
+
+def _changed(old: Sequence[R], new: Sequence[R], key: Callable[[R], str]) -> list[R]:
+    before = {key(item): item for item in old}
+    return [item for item in new if before.get(key(item)) != item]
+
+
+def _gone(old: Sequence[R], new: Sequence[R], key: Callable[[R], str]) -> list[str]:
+    kept = {key(item) for item in new}
+    return [key(item) for item in old if key(item) not in kept]
 
 
 def _corridor_events(conn: Connection, train_keys: Iterable[str]) -> dict[str, list[CorridorEvent]]:

@@ -133,4 +133,12 @@ alert_workflow = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# Bumped by every rebuild, so a process that keeps projections cached knows they were replaced.
+projection_state = Table(
+    "projection_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("epoch", BigInteger, nullable=False),
+)
+
 PROJECTION_TABLES = (trains, journeys, alerts, alert_workflow)

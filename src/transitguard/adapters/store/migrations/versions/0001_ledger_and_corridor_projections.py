@@ -15,6 +15,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('projection_state',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('epoch', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('alert_workflow',
     sa.Column('alert_id', sa.String(length=40), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
@@ -124,6 +129,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('projection_state')
     with op.batch_alter_table('trains', schema=None) as batch_op:
         batch_op.drop_index('ix_trains_service_date')
 
