@@ -36,7 +36,8 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(alert_app, name="alert")
 
 err = Console(stderr=True)
-out = Console(soft_wrap=True)
+# Piped output (make demo, a log file) gets a wide page instead of Rich's 80-column default.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 Format = Literal["table", "jsonl"]
 

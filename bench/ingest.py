@@ -1,0 +1,91 @@
+"""Bulk ingest through the ledger with incremental reconciliation, against the storage floor.
+
+    python bench/ingest.py [--days 30] [--repeats 3]
+
+Measured: `transitguard ingest`'s service path (validate every line, then batches that append to the
+hash-chained ledger and recompute the trains and documents they touch), on SQLite and, when
+TRANSITGUARD_BENCH_POSTGRES_URL (or TRANSITGUARD_TEST_POSTGRES_URL) is set, PostgreSQL.
+Baseline: `raw-insert`, the same lines inserted as text into one SQLite table with executemany
+(no parsing, no validation, no chain, no projections): what storing the bytes alone costs here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sqlite3
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from common import median_seconds, postgres_url, simulated_file, table
+from sqlalchemy import create_engine, text
+
+from transitguard.adapters.store.sql import SqlStore
+from transitguard.rulepacks import load_rule_pack
+from transitguard.services.corridor import CorridorService
+from transitguard.services.ingest import Source, ingest_sources
+
+
+def raw_insert(source: Path, database: Path) -> None:
+    database.unlink(missing_ok=True)
+    with sqlite3.connect(database) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE raw (n INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        with source.open("rb") as handle:
+            conn.executemany("INSERT INTO raw (body) VALUES (?)", ((line.decode(),) for line in handle))
+
+
+def ingest(source: Path, url: str) -> None:
+    store = SqlStore.open(url)
+    try:
+        service = CorridorService(store, load_rule_pack("kaliningrad"), lambda: datetime(2026, 1, 1, tzinfo=UTC))
+        ingest_sources(service, [Source(source.name, source)])
+    finally:
+        store.close()
+
+
+def fresh_sqlite(path: Path) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def fresh_postgres(url: str) -> str:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    gc.set_threshold(100_000, 50, 100)  # as the CLI sets it
+    with tempfile.TemporaryDirectory(prefix="tg-bench-") as folder:
+        work = Path(folder)
+        source = work / "events.jsonl"
+        events = simulated_file(source, args.days)
+        rows: list[tuple[str, ...]] = []
+        base = median_seconds(lambda: raw_insert(source, work / "raw.db"), args.repeats)
+        rows.append(("raw-insert (baseline, SQLite)", f"{base:.2f}", f"{events / base:,.0f}", "1.00"))
+        db = work / "tg.db"
+        seconds = median_seconds(lambda: ingest(source, f"sqlite:///{db}"), args.repeats,
+                                 setup=lambda: fresh_sqlite(db))
+        rows.append(("transitguard ingest, SQLite", f"{seconds:.2f}", f"{events / seconds:,.0f}",
+                     f"{seconds / base:.1f}"))
+        pg = postgres_url()
+        if pg:
+            seconds = median_seconds(lambda: ingest(source, pg), args.repeats, setup=lambda: fresh_postgres(pg))
+            rows.append(("transitguard ingest, PostgreSQL", f"{seconds:.2f}", f"{events / seconds:,.0f}",
+                         f"{seconds / base:.1f}"))
+        table(f"Bulk ingest: {events:,} simulated events ({args.days} days), median of {args.repeats}",
+              rows, ("path", "seconds", "events/s", "x baseline time"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Peak memory of `transitguard ingest` against the number of events: it should stay flat.
+
+    python bench/memory.py [--events 100000 1000000]
+
+Each size runs the real CLI in a fresh process on a fresh SQLite file and reads the child's peak RSS.
+Baseline: the same CLI running `transitguard --help` (interpreter plus imports), the floor any
+command pays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import table
+
+from transitguard.adapters.sim.traffic import SimConfig, simulate
+from transitguard.rulepacks import load_rule_pack
+
+
+def write_events(path: Path, events: int) -> int:
+    import orjson
+    from datetime import date
+
+    corridor = load_rule_pack("kaliningrad").corridor
+    written = 0
+    with path.open("wb") as handle:
+        for event in simulate(SimConfig(start=date(2023, 1, 1), days=3650, seed=5), corridor):
+            handle.write(orjson.dumps(event) + b"\n")
+            written += 1
+            if written >= events:
+                break
+    return written
+
+
+# Runs the CLI in a fresh interpreter and reports that process's own peak RSS on its last line.
+_WRAPPER = """
+import resource, runpy, sys
+sys.argv = ["transitguard", *sys.argv[1:]]
+try:
+    runpy.run_module("transitguard", run_name="__main__")
+except SystemExit as exit:
+    if exit.code not in (0, None):
+        raise
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_rss_mib(args: list[str], env: dict[str, str]) -> float:
+    done = subprocess.run([sys.executable, "-c", _WRAPPER, *args], env=env, check=True,
+                          capture_output=True, text=True)
+    return int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, nargs="+", default=[100_000, 1_000_000])
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="tg-bench-") as folder:
+        env = {**os.environ, "TRANSITGUARD_DATABASE_URL": f"sqlite:///{Path(folder) / 'floor.db'}"}
+        rows.append(("transitguard --help (baseline)", "-", f"{peak_rss_mib(['--help'], env):,.0f}"))
+        for size in sorted(args.events):
+            source = Path(folder) / f"events-{size}.jsonl"
+            written = write_events(source, size)
+            env["TRANSITGUARD_DATABASE_URL"] = f"sqlite:///{Path(folder) / f'tg-{size}.db'}"
+            rows.append((f"ingest {written:,} events", f"{written:,}", f"{peak_rss_mib(['ingest', str(source)], env):,.0f}"))
+            source.unlink()
+    table("Peak RSS of transitguard ingest (SQLite)", rows, ("run", "events", "peak RSS MiB"))
+
+
+if __name__ == "__main__":
+    main()
