@@ -30,7 +30,9 @@ def simulated_file(path: Path, days: int, seed: int = 1, start: date = date(2023
     return count
 
 
-def median_seconds(run: Callable[[], object], repeats: int, setup: Callable[[], object] | None = None) -> float:
+def median_seconds(
+    run: Callable[[], object], repeats: int, setup: Callable[[], object] | None = None
+) -> float:
     times = []
     for _ in range(repeats):
         if setup is not None:
@@ -42,12 +44,19 @@ def median_seconds(run: Callable[[], object], repeats: int, setup: Callable[[], 
 
 
 def postgres_url() -> str | None:
-    return os.environ.get("TRANSITGUARD_BENCH_POSTGRES_URL") or os.environ.get("TRANSITGUARD_TEST_POSTGRES_URL")
+    return os.environ.get("TRANSITGUARD_BENCH_POSTGRES_URL") or os.environ.get(
+        "TRANSITGUARD_TEST_POSTGRES_URL"
+    )
 
 
 def table(title: str, rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     print(f"\n{title}")
     for row in [header, *rows]:
-        print("  " + "  ".join(str(cell).rjust(w) if i else str(cell).ljust(w) for i, (cell, w) in
-                               enumerate(zip(row, widths, strict=True))))
+        print(
+            "  "
+            + "  ".join(
+                str(cell).rjust(w) if i else str(cell).ljust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )

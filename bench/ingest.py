@@ -18,9 +18,9 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common import median_seconds, postgres_url, simulated_file, table
 from sqlalchemy import create_engine, text
 
+from common import median_seconds, postgres_url, simulated_file, table
 from transitguard.adapters.store.sql import SqlStore
 from transitguard.rulepacks import load_rule_pack
 from transitguard.services.corridor import CorridorService
@@ -39,7 +39,9 @@ def raw_insert(source: Path, database: Path) -> None:
 def ingest(source: Path, url: str) -> None:
     store = SqlStore.open(url)
     try:
-        service = CorridorService(store, load_rule_pack("kaliningrad"), lambda: datetime(2026, 1, 1, tzinfo=UTC))
+        service = CorridorService(
+            store, load_rule_pack("kaliningrad"), lambda: datetime(2026, 1, 1, tzinfo=UTC)
+        )
         ingest_sources(service, [Source(source.name, source)])
     finally:
         store.close()
@@ -74,17 +76,35 @@ def main() -> None:
         base = median_seconds(lambda: raw_insert(source, work / "raw.db"), args.repeats)
         rows.append(("raw-insert (baseline, SQLite)", f"{base:.2f}", f"{events / base:,.0f}", "1.00"))
         db = work / "tg.db"
-        seconds = median_seconds(lambda: ingest(source, f"sqlite:///{db}"), args.repeats,
-                                 setup=lambda: fresh_sqlite(db))
-        rows.append(("transitguard ingest, SQLite", f"{seconds:.2f}", f"{events / seconds:,.0f}",
-                     f"{seconds / base:.1f}"))
+        seconds = median_seconds(
+            lambda: ingest(source, f"sqlite:///{db}"), args.repeats, setup=lambda: fresh_sqlite(db)
+        )
+        rows.append(
+            (
+                "transitguard ingest, SQLite",
+                f"{seconds:.2f}",
+                f"{events / seconds:,.0f}",
+                f"{seconds / base:.1f}",
+            )
+        )
         pg = postgres_url()
         if pg:
-            seconds = median_seconds(lambda: ingest(source, pg), args.repeats, setup=lambda: fresh_postgres(pg))
-            rows.append(("transitguard ingest, PostgreSQL", f"{seconds:.2f}", f"{events / seconds:,.0f}",
-                         f"{seconds / base:.1f}"))
-        table(f"Bulk ingest: {events:,} simulated events ({args.days} days), median of {args.repeats}",
-              rows, ("path", "seconds", "events/s", "x baseline time"))
+            seconds = median_seconds(
+                lambda: ingest(source, pg), args.repeats, setup=lambda: fresh_postgres(pg)
+            )
+            rows.append(
+                (
+                    "transitguard ingest, PostgreSQL",
+                    f"{seconds:.2f}",
+                    f"{events / seconds:,.0f}",
+                    f"{seconds / base:.1f}",
+                )
+            )
+        table(
+            f"Bulk ingest: {events:,} simulated events ({args.days} days), median of {args.repeats}",
+            rows,
+            ("path", "seconds", "events/s", "x baseline time"),
+        )
 
 
 if __name__ == "__main__":

@@ -17,14 +17,14 @@ import tempfile
 from pathlib import Path
 
 from common import table
-
 from transitguard.adapters.sim.traffic import SimConfig, simulate
 from transitguard.rulepacks import load_rule_pack
 
 
 def write_events(path: Path, events: int) -> int:
-    import orjson
     from datetime import date
+
+    import orjson
 
     corridor = load_rule_pack("kaliningrad").corridor
     written = 0
@@ -51,8 +51,9 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def peak_rss_mib(args: list[str], env: dict[str, str]) -> float:
-    done = subprocess.run([sys.executable, "-c", _WRAPPER, *args], env=env, check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, *args], env=env, check=True, capture_output=True, text=True
+    )
     return int(done.stdout.strip().splitlines()[-1]) / 1024
 
 
@@ -68,7 +69,13 @@ def main() -> None:
             source = Path(folder) / f"events-{size}.jsonl"
             written = write_events(source, size)
             env["TRANSITGUARD_DATABASE_URL"] = f"sqlite:///{Path(folder) / f'tg-{size}.db'}"
-            rows.append((f"ingest {written:,} events", f"{written:,}", f"{peak_rss_mib(['ingest', str(source)], env):,.0f}"))
+            rows.append(
+                (
+                    f"ingest {written:,} events",
+                    f"{written:,}",
+                    f"{peak_rss_mib(['ingest', str(source)], env):,.0f}",
+                )
+            )
             source.unlink()
     table("Peak RSS of transitguard ingest (SQLite)", rows, ("run", "events", "peak RSS MiB"))
 

@@ -18,9 +18,9 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from common import table
 from sqlalchemy import select
 
+from common import table
 from transitguard.adapters.sim.traffic import SimConfig, simulate
 from transitguard.adapters.store import tables as t
 from transitguard.adapters.store.sql import SqlStore
@@ -49,7 +49,9 @@ def fill(store: SqlStore, events: int) -> int:
 def scan_and_parse(store: SqlStore) -> int:
     count = 0
     with store.engine.connect() as conn:
-        for row in conn.execution_options(yield_per=5000).execute(select(t.ledger.c.body).order_by(t.ledger.c.seq)):
+        for row in conn.execution_options(yield_per=5000).execute(
+            select(t.ledger.c.body).order_by(t.ledger.c.seq)
+        ):
             load_event(row.body)
             count += 1
     return count
@@ -68,7 +70,9 @@ def main() -> None:
         started = time.perf_counter()
         scan_and_parse(store)
         base = time.perf_counter() - started
-        service = CorridorService(store, load_rule_pack("kaliningrad"), lambda: datetime(2026, 1, 1, tzinfo=UTC))
+        service = CorridorService(
+            store, load_rule_pack("kaliningrad"), lambda: datetime(2026, 1, 1, tzinfo=UTC)
+        )
         started = time.perf_counter()
         report = service.rebuild()
         seconds = time.perf_counter() - started
@@ -77,12 +81,25 @@ def main() -> None:
         verify = time.perf_counter() - verify_started
         store.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    table(f"Rebuild from a ledger of {events:,} events (SQLite)", [
-        ("scan+parse (baseline)", f"{base:.1f}", f"{events / base:,.0f}", "1.0"),
-        (f"rebuild ({report.trains:,} trains, {report.documents:,} documents)", f"{seconds:.1f}",
-         f"{events / seconds:,.0f}", f"{seconds / base:.1f}"),
-        (f"ledger verify (intact={intact})", f"{verify:.1f}", f"{events / verify:,.0f}", f"{verify / base:.1f}"),
-    ], ("step", "seconds", "events/s", "x baseline time"))
+    table(
+        f"Rebuild from a ledger of {events:,} events (SQLite)",
+        [
+            ("scan+parse (baseline)", f"{base:.1f}", f"{events / base:,.0f}", "1.0"),
+            (
+                f"rebuild ({report.trains:,} trains, {report.documents:,} documents)",
+                f"{seconds:.1f}",
+                f"{events / seconds:,.0f}",
+                f"{seconds / base:.1f}",
+            ),
+            (
+                f"ledger verify (intact={intact})",
+                f"{verify:.1f}",
+                f"{events / verify:,.0f}",
+                f"{verify / base:.1f}",
+            ),
+        ],
+        ("step", "seconds", "events/s", "x baseline time"),
+    )
     print(f"  peak RSS of this process: {peak:,.0f} MiB")
 
 

@@ -1,12 +1,12 @@
 """One error hierarchy for transitguard. Each error knows the HTTP status it maps to.
 
-    TransitguardError (500)
-    ├── InputError (422)                bad input from a user or a feed; names where and why
-    │   └── EventValidationError (422)  one event line: file, line, field, reason
-    ├── ConflictError (409)             the same event id with another body; an illegal workflow step
-    ├── NotFoundError (404)
-    ├── ConfigurationError (500)        a rule pack or setting that cannot be loaded; names file and key
-    └── LedgerIntegrityError (500)      the hash chain does not verify; names the row
+TransitguardError (500)
+├── InputError (422)                bad input from a user or a feed; names where and why
+│   └── EventValidationError (422)  one event line: file, line, field, reason
+├── ConflictError (409)             the same event id with another body; an illegal workflow step
+├── NotFoundError (404)
+├── ConfigurationError (500)        a rule pack or setting that cannot be loaded; names file and key
+└── LedgerIntegrityError (500)      the hash chain does not verify; names the row
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from factories import T0, checked, simple_train
 
+from factories import T0, checked, simple_train
 from transitguard.domain.events import parse_event
 from transitguard.domain.ledger import LedgerEntry
 from transitguard.errors import ConflictError, NotFoundError
@@ -73,10 +73,22 @@ def test_alert_workflow_open_acknowledged_resolved(store: Any, pack: RulePack) -
     svc.apply_batch(entries(simple_train(2, missing=("2",))))
     (alert,) = store.alerts(AlertFilter())
     at = datetime(2023, 5, 1, 12, tzinfo=UTC).isoformat()
-    ack = {"event_id": "w1", "type": "alert.acknowledged", "occurred_at": at, "alert_id": alert.alert_id,
-           "by": "guard.kena"}
-    done = {"event_id": "w2", "type": "alert.resolved", "occurred_at": at, "alert_id": alert.alert_id,
-            "by": "guard.kena", "outcome": "absconded", "note": "left the train at Kena"}
+    ack = {
+        "event_id": "w1",
+        "type": "alert.acknowledged",
+        "occurred_at": at,
+        "alert_id": alert.alert_id,
+        "by": "guard.kena",
+    }
+    done = {
+        "event_id": "w2",
+        "type": "alert.resolved",
+        "occurred_at": at,
+        "alert_id": alert.alert_id,
+        "by": "guard.kena",
+        "outcome": "absconded",
+        "note": "left the train at Kena",
+    }
     svc.apply_batch(entries([ack]))
     assert store.alerts(AlertFilter(status="acknowledged"))[0].updated_by == "guard.kena"
     with pytest.raises(ConflictError, match="acknowledged"):
@@ -91,8 +103,13 @@ def test_alert_workflow_open_acknowledged_resolved(store: Any, pack: RulePack) -
 
 def test_a_failed_batch_leaves_nothing(store: Any, pack: RulePack) -> None:
     svc = service(store, pack)
-    bad = {"event_id": "w9", "type": "alert.acknowledged", "occurred_at": T0.isoformat(),
-           "alert_id": "A-missing", "by": "x"}
+    bad = {
+        "event_id": "w9",
+        "type": "alert.acknowledged",
+        "occurred_at": T0.isoformat(),
+        "alert_id": "A-missing",
+        "by": "x",
+    }
     with pytest.raises(NotFoundError):
         svc.apply_batch(entries([*simple_train(2), bad]))
     assert store.ledger_count() == 0
@@ -102,8 +119,10 @@ def test_a_failed_batch_leaves_nothing(store: Any, pack: RulePack) -> None:
 
 def test_rebuild_gives_what_incremental_gave(store: Any, pack: RulePack) -> None:
     svc = service(store, pack)
-    raw = simple_train(4, missing=("4",)) + simple_train(3, prefix="g", number="79") + simple_train(
-        2, prefix="h", number="30", direction="from_kaliningrad"
+    raw = (
+        simple_train(4, missing=("4",))
+        + simple_train(3, prefix="g", number="79")
+        + simple_train(2, prefix="h", number="30", direction="from_kaliningrad")
     )
     for start in range(0, len(raw), 5):  # small batches, trains split across them
         svc.apply_batch(entries(raw[start : start + 5]))
@@ -111,8 +130,19 @@ def test_rebuild_gives_what_incremental_gave(store: Any, pack: RulePack) -> None
     kinds = sorted({a.type for a in store.alerts(AlertFilter())})
     assert kinds == ["DOCUMENT_IN_USE", "PASSENGER_MISSING", "TRANSIT_DOCUMENT_INVALID"]
     (alert,) = store.alerts(AlertFilter(type="PASSENGER_MISSING"))
-    svc.apply_batch(entries([{"event_id": "w1", "type": "alert.acknowledged", "occurred_at": T0.isoformat(),
-                              "alert_id": alert.alert_id, "by": "lead"}]))
+    svc.apply_batch(
+        entries(
+            [
+                {
+                    "event_id": "w1",
+                    "type": "alert.acknowledged",
+                    "occurred_at": T0.isoformat(),
+                    "alert_id": alert.alert_id,
+                    "by": "lead",
+                }
+            ]
+        )
+    )
     before = (store.trains(), store.journeys(JourneyFilter()), store.alerts(AlertFilter()))
     report = svc.rebuild()
     after = (store.trains(), store.journeys(JourneyFilter()), store.alerts(AlertFilter()))

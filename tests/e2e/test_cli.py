@@ -10,6 +10,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+
 from factories import manifest, passenger, simple_train, write_jsonl
 
 CLI = [sys.executable, "-m", "transitguard"]
@@ -20,10 +21,18 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "TRANSITGUARD_DATABASE_URL": f"sqlite:///{tmp_path / 'tg.db'}", "COLUMNS": "200"}
 
 
-def tg(env: dict[str, str], *args: str, stdin: bytes | None = None, cwd: Path | None = None,
-       ok: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([*CLI, *args], env=env, input=stdin.decode() if stdin else None, capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+def tg(
+    env: dict[str, str], *args: str, stdin: bytes | None = None, cwd: Path | None = None, ok: bool = True
+) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [*CLI, *args],
+        env=env,
+        input=stdin.decode() if stdin else None,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
     if ok:
         assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
@@ -48,15 +57,20 @@ def test_a_bad_line_is_named_and_nothing_is_stored(env: dict[str, str], tmp_path
     assert ledger_rows(env) == 0
 
 
-def test_skip_invalid_stores_the_good_lines_and_writes_the_rejects(env: dict[str, str], tmp_path: Path) -> None:
+def test_skip_invalid_stores_the_good_lines_and_writes_the_rejects(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     source = tmp_path / "mixed.jsonl"
     write_jsonl(source, simple_train(2))
     with source.open("ab") as handle:
-        handle.write(b'{"event_id": "z", "type": "train.teleported", "occurred_at": "2023-05-01T00:00:00Z"}\n')
+        handle.write(
+            b'{"event_id": "z", "type": "train.teleported", "occurred_at": "2023-05-01T00:00:00Z"}\n'
+        )
     rejects = tmp_path / "rejects.jsonl"
     done = tg(env, "ingest", str(source), "--skip-invalid", str(rejects), ok=False)
     assert done.returncode == 3
-    assert "7 stored" in done.stderr and "1 rejected" in done.stderr
+    assert "7 stored" in done.stderr
+    assert "1 rejected" in done.stderr
     (reject,) = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
     assert (reject["line"], reject["field"]) == (8, "type")
     assert ledger_rows(env) == 7
@@ -85,7 +99,8 @@ def test_alerts_as_json_lines_and_their_workflow(env: dict[str, str], tmp_path: 
     (line,) = tg(env, "alerts", "--format", "jsonl").stdout.splitlines()
     assert (orjson.loads(line)["status"], orjson.loads(line)["outcome"]) == ("resolved", "absconded")
     refused = tg(env, "alert", "acknowledge", alert["alert_id"], "--by", "x", ok=False)
-    assert refused.returncode == 1 and "is resolved; it cannot be acknowledged" in refused.stderr
+    assert refused.returncode == 1
+    assert "is resolved; it cannot be acknowledged" in refused.stderr
     assert tg(env, "alerts", "--status", "open", "--format", "jsonl").stdout == ""
     # the workflow survives a rebuild: it is in the ledger
     tg(env, "rebuild")
@@ -109,13 +124,20 @@ def test_journeys_and_trains_read_back(env: dict[str, str], tmp_path: Path) -> N
     source = tmp_path / "train.jsonl"
     write_jsonl(source, [*simple_train(2, missing=("2",)), manifest("m2", [passenger("9")], number="79")])
     tg(env, "ingest", str(source))
-    (missing,) = [orjson.loads(x) for x in tg(env, "journeys", "--status", "missing", "--format", "jsonl")
-                  .stdout.splitlines()]
+    (missing,) = [
+        orjson.loads(x)
+        for x in tg(env, "journeys", "--status", "missing", "--format", "jsonl").stdout.splitlines()
+    ]
     assert (missing["passenger_ref"], missing["surname"], missing["transit_document"]["kind"]) == (
-        "2", "IVANOV", "FRTD")
+        "2",
+        "IVANOV",
+        "FRTD",
+    )
     boards = [orjson.loads(x) for x in tg(env, "trains", "--format", "jsonl").stdout.splitlines()]
     assert [(b["train"]["number"], b["status"], b["missing_count"]) for b in boards] == [
-        ("29", "exited", 1), ("79", "due", 0)]
+        ("29", "exited", 1),
+        ("79", "due", 0),
+    ]
     assert "exited" in tg(env, "trains").stdout
 
 
@@ -124,6 +146,11 @@ def test_user_errors_are_one_line_not_a_traceback(tmp_path: Path) -> None:
     done = tg(env, "alerts", ok=False)
     assert done.returncode == 2
     assert "unsupported database 'mysql'" in done.stderr
-    missing_file = tg({**os.environ, "TRANSITGUARD_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}, "ingest",
-                      str(tmp_path / "nope.jsonl"), ok=False)
-    assert missing_file.returncode == 1 and "no such file" in missing_file.stderr
+    missing_file = tg(
+        {**os.environ, "TRANSITGUARD_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"},
+        "ingest",
+        str(tmp_path / "nope.jsonl"),
+        ok=False,
+    )
+    assert missing_file.returncode == 1
+    assert "no such file" in missing_file.stderr

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from factories import traffic, write_jsonl
 
+from factories import traffic, write_jsonl
 from transitguard.adapters.store.sql import SqlStore
 from transitguard.bootstrap import bootstrap
 from transitguard.services.ports import AlertFilter, JourneyFilter
@@ -50,8 +50,12 @@ def test_kill_9_keeps_acknowledged_batches_and_nothing_else(database_url: str, t
     source = tmp_path / "events.jsonl"
     write_jsonl(source, events)
     batch = 150
-    process = subprocess.Popen([*CLI, "ingest", str(source), "--batch-size", str(batch), "-v"],
-                               env=environ(database_url), stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*CLI, "ingest", str(source), "--batch-size", str(batch), "-v"],
+        env=environ(database_url),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stderr is not None
     acknowledged = 0
     deadline = time.monotonic() + 120
@@ -73,8 +77,9 @@ def test_kill_9_keeps_acknowledged_batches_and_nothing_else(database_url: str, t
     assert stored < len(events), "the kill came too late to test anything"
     assert_consistent(database_url)
 
-    again = subprocess.run([*CLI, "ingest", str(source)], env=environ(database_url), capture_output=True,
-                           text=True, check=True)
+    again = subprocess.run(
+        [*CLI, "ingest", str(source)], env=environ(database_url), capture_output=True, text=True, check=True
+    )
     assert f"{len(events) - stored} stored, {stored} already in the ledger" in again.stderr
     assert_consistent(database_url)
 
@@ -86,8 +91,12 @@ def test_two_ingests_at_once_lose_and_duplicate_nothing(database_url: str, tmp_p
     write_jsonl(tmp_path / "a.jsonl", first)
     write_jsonl(tmp_path / "b.jsonl", shared + second)
     processes = [
-        subprocess.Popen([*CLI, "ingest", str(tmp_path / name), "--batch-size", "100"],
-                         env=environ(database_url), stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [*CLI, "ingest", str(tmp_path / name), "--batch-size", "100"],
+            env=environ(database_url),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for name in ("a.jsonl", "b.jsonl")
     ]
     for process in processes:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from factories import T0, simple_train
 from sqlalchemy import text
 
+from factories import T0, simple_train
 from transitguard.adapters.store.sql import SqlStore
 from transitguard.domain.events import parse_event
 from transitguard.domain.ledger import LedgerEntry
@@ -45,7 +45,9 @@ def test_an_edited_body_with_its_body_hash_recomputed_still_breaks_the_row_hash(
         body = conn.execute(text("SELECT body FROM ledger WHERE seq = 4")).scalar_one()
         forged = body.replace("admitted", "refused")
         digest = hashlib.sha256(forged.encode()).hexdigest()
-        conn.execute(text("UPDATE ledger SET body = :b, body_hash = :h WHERE seq = 4"), {"b": forged, "h": digest})
+        conn.execute(
+            text("UPDATE ledger SET body = :b, body_hash = :h WHERE seq = 4"), {"b": forged, "h": digest}
+        )
     assert [(s, e) for s, e, _ in problems(filled)] == [(4, "e-ci-2")]
     assert "its hash does not match" in problems(filled)[0][2]
 
@@ -59,8 +61,12 @@ def test_a_deleted_row_is_named_by_the_row_after_it(filled: SqlStore) -> None:
 
 
 def test_reordered_rows_are_named(filled: SqlStore) -> None:
-    tamper(filled, "UPDATE ledger SET seq = -1 WHERE seq = 3", "UPDATE ledger SET seq = 3 WHERE seq = 4",
-           "UPDATE ledger SET seq = 4 WHERE seq = -1")
+    tamper(
+        filled,
+        "UPDATE ledger SET seq = -1 WHERE seq = 3",
+        "UPDATE ledger SET seq = 3 WHERE seq = 4",
+        "UPDATE ledger SET seq = 4 WHERE seq = -1",
+    )
     named = {(seq, event_id) for seq, event_id, _ in problems(filled)}
     assert (3, "e-ci-2") in named
     assert (4, "e-ci-1") in named

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from factories import checked, crossed, manifest, passenger
 
+from factories import checked, crossed, manifest, passenger
 from transitguard.adapters.formats.jsonl import ParsedLine, parse_line, parse_lines
 from transitguard.errors import Problem
 from transitguard.rulepacks import RulePack
@@ -21,24 +21,38 @@ def problem(pack: RulePack, raw: object) -> Problem:
 @pytest.mark.parametrize(
     ("change", "field", "reason"),
     [
-        (lambda e: e["passengers"][0].update(birth_date="1985-02-30"), "passengers[0].birth_date",
-         "impossible date"),
-        (lambda e: e["passengers"][0].update(birth_date="12.03.1985"), "passengers[0].birth_date",
-         "not a date in the form YYYY-MM-DD"),
+        (
+            lambda e: e["passengers"][0].update(birth_date="1985-02-30"),
+            "passengers[0].birth_date",
+            "impossible date",
+        ),
+        (
+            lambda e: e["passengers"][0].update(birth_date="12.03.1985"),
+            "passengers[0].birth_date",
+            "not a date in the form YYYY-MM-DD",
+        ),
         (lambda e: e.update(occurred_at="2023-05-01T08:00:00"), "occurred_at", "has no UTC offset"),
         (lambda e: e.update(occurred_at=1682917200), "occurred_at", "RFC 3339"),
         (lambda e: e["passengers"][0].pop("surname"), "passengers[0].surname", "required field is missing"),
         (lambda e: e["passengers"][0].update(nickname="x"), "passengers[0].nickname", "unknown field"),
         (lambda e: e["train"].update(direction="north"), "train.direction", "to_kaliningrad"),
-        (lambda e: e["passengers"][0]["transit_document"].update(kind="TOURIST"),
-         "passengers[0].transit_document.kind", "FRTD"),
-        (lambda e: e["passengers"][0]["transit_document"].update(valid_until="2023-01-01"),
-         "passengers[0].transit_document", "valid_until is before valid_from"),
+        (
+            lambda e: e["passengers"][0]["transit_document"].update(kind="TOURIST"),
+            "passengers[0].transit_document.kind",
+            "FRTD",
+        ),
+        (
+            lambda e: e["passengers"][0]["transit_document"].update(valid_until="2023-01-01"),
+            "passengers[0].transit_document",
+            "valid_until is before valid_from",
+        ),
         (lambda e: e["passengers"].append(dict(e["passengers"][0])), "passengers", "appears twice"),
         (lambda e: e["passengers"][0].update(nationality="RU"), "passengers[0].nationality", "pattern"),
     ],
 )
-def test_a_bad_manifest_names_the_field_and_the_reason(pack: RulePack, change, field: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_manifest_names_the_field_and_the_reason(
+    pack: RulePack, change, field: str, reason: str
+) -> None:  # type: ignore[no-untyped-def]
     event = manifest("m", [passenger("1")])
     change(event)
     found = problem(pack, event)
@@ -48,7 +62,9 @@ def test_a_bad_manifest_names_the_field_and_the_reason(pack: RulePack, change, f
 
 def test_malformed_json_and_unknown_types_are_named(pack: RulePack) -> None:
     assert "not valid JSON" in problem(pack, b'{"event_id": "x",').reason
-    unknown = problem(pack, {"event_id": "x", "type": "train.teleported", "occurred_at": "2023-05-01T00:00:00Z"})
+    unknown = problem(
+        pack, {"event_id": "x", "type": "train.teleported", "occurred_at": "2023-05-01T00:00:00Z"}
+    )
     assert unknown.field == "type"
     assert unknown.reason.startswith("unknown event type 'train.teleported' (known: manifest.submitted")
     assert problem(pack, [1, 2]).reason == "expected a JSON object (one event per line)"
@@ -59,7 +75,10 @@ def test_checkpoints_must_fit_the_direction(pack: RulePack) -> None:
     found = problem(pack, wrong)
     assert found.field == "checkpoint"
     assert "makes its entry at LT-KENA" in found.reason
-    assert "unknown checkpoint 'LT-VILNIUS'" in problem(pack, crossed("x", "entry", 0, checkpoint="LT-VILNIUS")).reason
+    assert (
+        "unknown checkpoint 'LT-VILNIUS'"
+        in problem(pack, crossed("x", "entry", 0, checkpoint="LT-VILNIUS")).reason
+    )
 
 
 def test_a_check_must_say_who(pack: RulePack) -> None:

@@ -33,8 +33,14 @@ def test_values_that_changed_carry_their_dates(pack: RulePack) -> None:
 
 def test_every_value_cites_its_source(pack: RulePack) -> None:
     corridor = pack.corridor
-    cited = [*corridor.checkpoints, *corridor.planned_stops, *corridor.trains, *corridor.passenger_cap,
-             *corridor.alighting, *corridor.transit_documents.values()]
+    cited = [
+        *corridor.checkpoints,
+        *corridor.planned_stops,
+        *corridor.trains,
+        *corridor.passenger_cap,
+        *corridor.alighting,
+        *corridor.transit_documents.values(),
+    ]
     assert all("DOMAIN §" in item.basis or item.basis.startswith("Free movement") for item in cited)
 
 
@@ -54,7 +60,12 @@ def test_an_unknown_key_is_named_with_its_file(pack_copy: Path) -> None:
 
 def test_a_dangling_checkpoint_is_named(pack_copy: Path) -> None:
     corridor = pack_copy / "corridor.yaml"
-    corridor.write_text(corridor.read_text().replace("{entry: LT-KENA, exit: LT-KYBARTAI}",
-                                                     "{entry: LT-KENA, exit: LT-SOVETSK}"))
-    with pytest.raises(ConfigurationError, match="directions.to_kaliningrad.exit: checkpoint 'LT-SOVETSK'"):
+    corridor.write_text(
+        corridor.read_text().replace(
+            "{entry: LT-KENA, exit: LT-KYBARTAI}", "{entry: LT-KENA, exit: LT-SOVETSK}"
+        )
+    )
+    with pytest.raises(
+        ConfigurationError, match=r"directions\.to_kaliningrad\.exit: checkpoint 'LT-SOVETSK'"
+    ):
         load_rule_pack(pack_copy)

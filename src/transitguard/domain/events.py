@@ -8,12 +8,11 @@ missing fact. docs/events.md documents each type; tests/unit/test_docs_events.py
 from __future__ import annotations
 
 import re
-
-import orjson
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -29,8 +28,11 @@ Direction = Literal["to_kaliningrad", "from_kaliningrad"]
 Movement = Literal["entry", "exit"]
 Outcome = Literal["admitted", "refused"]
 Sex = Literal["M", "F", "X"]
-TransitDocumentKind = Literal["FRTD", "FTD", "SCHENGEN_VISA", "NATIONAL_VISA", "RESIDENCE_PERMIT", "EU_CITIZEN"]
+TransitDocumentKind = Literal[
+    "FRTD", "FTD", "SCHENGEN_VISA", "NATIONAL_VISA", "RESIDENCE_PERMIT", "EU_CITIZEN"
+]
 AlertOutcome = Literal["found_on_train", "absconded", "data_error", "admitted_to_lt", "false_alarm", "other"]
+
 
 def _train_number(value: Any) -> str:
     if isinstance(value, bool):
@@ -68,7 +70,11 @@ class TrainRef(Record):
         return f"{self.number}/{self.service_date.isoformat()}/{self.direction}"
 
     def as_dict(self) -> dict[str, str]:
-        return {"number": self.number, "service_date": self.service_date.isoformat(), "direction": self.direction}
+        return {
+            "number": self.number,
+            "service_date": self.service_date.isoformat(),
+            "direction": self.direction,
+        }
 
 
 class TravelDocument(Record):

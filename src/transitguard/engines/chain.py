@@ -57,9 +57,7 @@ class ChainReport:
         return not self.problems
 
 
-def verify_chain(
-    rows: Iterable[ChainRow], head: tuple[int, str] | None, limit: int = 100
-) -> ChainReport:
+def verify_chain(rows: Iterable[ChainRow], head: tuple[int, str] | None, limit: int = 100) -> ChainReport:
     """Walk the chain in seq order and name every row that does not fit."""
     problems: list[ChainProblem] = []
     expected_seq, prev, count = 1, GENESIS, 0
@@ -72,10 +70,13 @@ def verify_chain(
         if body_hash(row.body) != row.body_hash:
             problems.append(ChainProblem(row.seq, row.event_id, "body was edited (body hash does not match)"))
         if row.prev_hash != prev:
-            problems.append(ChainProblem(
-                row.seq, row.event_id,
-                "does not link to the row before it (a row was deleted, inserted or reordered)",
-            ))
+            problems.append(
+                ChainProblem(
+                    row.seq,
+                    row.event_id,
+                    "does not link to the row before it (a row was deleted, inserted or reordered)",
+                )
+            )
         if link_hash(row.seq, row.event_id, row.body_hash, row.prev_hash) != row.hash:
             problems.append(ChainProblem(row.seq, row.event_id, "row was edited (its hash does not match)"))
         prev, expected_seq = row.hash, row.seq + 1
@@ -83,10 +84,14 @@ def verify_chain(
         if len(problems) >= limit:
             break
     if head is not None and (head[0], head[1]) != (last_seq, last_hash) and len(problems) < limit:
-        problems.append(ChainProblem(
-            last_seq, last_id,
-            f"the ledger head records seq {head[0]}: rows after seq {last_seq} were deleted or the head edited",
-        ))
+        problems.append(
+            ChainProblem(
+                last_seq,
+                last_id,
+                f"the ledger head records seq {head[0]}: rows after seq {last_seq} were deleted "
+                "or the head edited",
+            )
+        )
     if head is None and count and len(problems) < limit:
         problems.append(ChainProblem(last_seq, last_id, "the ledger head row is missing"))
     return ChainReport(rows=count, head_seq=last_seq, head_hash=last_hash, problems=tuple(problems))

@@ -137,32 +137,35 @@ def reconcile_train(
     if manifest is not None:
         for passenger in manifest.passengers:
             doc = document_key(passenger.travel_document.issuing_state, passenger.travel_document.number)
-            person = _Person(key=f"ref:{passenger.ref}", passenger=passenger, passenger_ref=passenger.ref,
-                             document_key=doc)
+            person = _Person(
+                key=f"ref:{passenger.ref}", passenger=passenger, passenger_ref=passenger.ref, document_key=doc
+            )
             people[person.key] = person
             by_ref[passenger.ref] = person
             by_doc.setdefault(doc, person)
     entry_checks: dict[str, list[PassengerChecked]] = {}
     exit_checks: dict[str, list[PassengerChecked]] = {}
     for check in checks:
-        doc = check.travel_document.key if check.travel_document else None
-        person = None
+        checked_doc = check.travel_document.key if check.travel_document else None
+        found: _Person | None = None
         if check.passenger_ref is not None:
-            person = by_ref.get(check.passenger_ref)
-        if person is None and doc is not None:
-            person = by_doc.get(doc)
-        if person is None:
-            key = f"doc:{doc}" if doc else f"ref:{check.passenger_ref}"
-            person = people.get(key)
-            if person is None:
-                person = _Person(key=key, passenger=None, passenger_ref=check.passenger_ref, document_key=doc)
-                people[key] = person
+            found = by_ref.get(check.passenger_ref)
+        if found is None and checked_doc is not None:
+            found = by_doc.get(checked_doc)
+        if found is None:
+            key = f"doc:{checked_doc}" if checked_doc else f"ref:{check.passenger_ref}"
+            found = people.get(key)
+            if found is None:
+                found = _Person(
+                    key=key, passenger=None, passenger_ref=check.passenger_ref, document_key=checked_doc
+                )
+                people[key] = found
                 if check.passenger_ref:
-                    by_ref[check.passenger_ref] = person
-                if doc:
-                    by_doc[doc] = person
+                    by_ref[check.passenger_ref] = found
+                if checked_doc:
+                    by_doc[checked_doc] = found
         target = entry_checks if check.movement == "entry" else exit_checks
-        target.setdefault(person.key, []).append(check)
+        target.setdefault(found.key, []).append(check)
     for key, person in people.items():
         person.entry = _latest(entry_checks.get(key, []))
         person.exit = _latest(exit_checks.get(key, []))
@@ -175,8 +178,9 @@ def reconcile_train(
     for person in people.values():
         journey = _journey(train, person, corridor, train_exit, manifest_evidence)
         journeys.append(journey)
-        alerts.extend(_person_alerts(train, person, journey, corridor, train_exit, manifest, now, day,
-                                     route.entry))
+        alerts.extend(
+            _person_alerts(train, person, journey, corridor, train_exit, manifest, now, day, route.entry)
+        )
 
     cap = corridor.cap_on(day)
     admitted = [j for j in journeys if j.entered_at is not None]
@@ -188,27 +192,42 @@ def reconcile_train(
             admitted_sorted = sorted(admitted, key=lambda j: j.entered_at or now)
             raised_at = raised_at or admitted_sorted[cap].entered_at
             evidence.extend(e for j in admitted_sorted[cap:] for e in j.evidence[-1:])
-        alerts.append(_alert(
-            "CAPACITY_EXCEEDED", "high", train, raised_at or ordered[0].occurred_at,
-            f"Train {train.number} carries {max(manifest_count, len(admitted))} passengers; "
-            f"the cap on {day.isoformat()} is {cap}",
-            evidence, subject="cap",
-            details={"cap": cap, "manifest_count": manifest_count, "admitted_count": len(admitted)},
-        ))
+        alerts.append(
+            _alert(
+                "CAPACITY_EXCEEDED",
+                "high",
+                train,
+                raised_at or ordered[0].occurred_at,
+                f"Train {train.number} carries {max(manifest_count, len(admitted))} passengers; "
+                f"the cap on {day.isoformat()} is {cap}",
+                evidence,
+                subject="cap",
+                details={"cap": cap, "manifest_count": manifest_count, "admitted_count": len(admitted)},
+            )
+        )
 
     planned = {normalise_place(p) for p in corridor.planned_places}
     for stop in stops:
         if normalise_place(stop.place) in planned:
             continue
         minutes = (stop.ended_at - stop.started_at).total_seconds() / 60 if stop.ended_at else None
-        alerts.append(_alert(
-            "UNPLANNED_STOP", "high", train, stop.started_at,
-            f"Train {train.number} stopped at {stop.place}, which is not a planned stop",
-            [stop.event_id], subject=f"stop:{stop.event_id}",
-            details={"place": stop.place, "started_at": stop.started_at.isoformat(),
-                     "ended_at": stop.ended_at.isoformat() if stop.ended_at else None,
-                     "minutes": round(minutes, 1) if minutes is not None else None},
-        ))
+        alerts.append(
+            _alert(
+                "UNPLANNED_STOP",
+                "high",
+                train,
+                stop.started_at,
+                f"Train {train.number} stopped at {stop.place}, which is not a planned stop",
+                [stop.event_id],
+                subject=f"stop:{stop.event_id}",
+                details={
+                    "place": stop.place,
+                    "started_at": stop.started_at.isoformat(),
+                    "ended_at": stop.ended_at.isoformat() if stop.ended_at else None,
+                    "minutes": round(minutes, 1) if minutes is not None else None,
+                },
+            )
+        )
 
     state = TrainState(
         train=train,
@@ -298,68 +317,115 @@ def _person_alerts(
     alerts: list[Alert] = []
     label = _person_label(person)
     subject = person.key
-    common = {"passenger_ref": person.passenger_ref, "document": person.document_key}
 
     if journey.status == "missing" and train_exit is not None:
         ban = corridor.alighting_banned(entry_checkpoint, train_exit.occurred_at.date())
-        alerts.append(_alert(
-            "PASSENGER_MISSING", "critical" if ban else "high", train, train_exit.occurred_at,
-            f"{label} was checked in at {journey.entry_checkpoint} but not out before train "
-            f"{train.number} left the corridor",
-            journey.evidence, subject, **common,
-            details={"transit_document_kind": journey.transit_kind,
-                     "entered_at": journey.entered_at.isoformat() if journey.entered_at else None,
-                     "transit_deadline": journey.deadline.isoformat() if journey.deadline else None,
-                     "alighting_banned": ban is not None,
-                     "alighting_rule": ban.basis if ban else None},
-        ))
+        alerts.append(
+            _alert(
+                "PASSENGER_MISSING",
+                "critical" if ban else "high",
+                train,
+                train_exit.occurred_at,
+                f"{label} was checked in at {journey.entry_checkpoint} but not out before train "
+                f"{train.number} left the corridor",
+                journey.evidence,
+                subject,
+                passenger_ref=person.passenger_ref,
+                document=person.document_key,
+                details={
+                    "transit_document_kind": journey.transit_kind,
+                    "entered_at": journey.entered_at.isoformat() if journey.entered_at else None,
+                    "transit_deadline": journey.deadline.isoformat() if journey.deadline else None,
+                    "alighting_banned": ban is not None,
+                    "alighting_rule": ban.basis if ban else None,
+                },
+            )
+        )
 
     if journey.deadline is not None and journey.status in ("in_corridor", "completed", "held"):
         until = journey.exited_at if journey.status == "completed" else now
         if until is not None and until > journey.deadline:
             hours = corridor.transit_documents[journey.transit_kind].max_transit_hours  # type: ignore[index]
-            alerts.append(_alert(
-                "TRANSIT_TIME_EXCEEDED", "high", train, journey.deadline,
-                f"{label} has been in the corridor longer than the {hours:g} h an "
-                f"{journey.transit_kind} allows",
-                journey.evidence, subject, **common,
-                details={"transit_document_kind": journey.transit_kind, "limit_hours": hours,
-                         "entered_at": journey.entered_at.isoformat() if journey.entered_at else None,
-                         "deadline": journey.deadline.isoformat(),
-                         "exited_at": journey.exited_at.isoformat() if journey.exited_at else None},
-            ))
+            alerts.append(
+                _alert(
+                    "TRANSIT_TIME_EXCEEDED",
+                    "high",
+                    train,
+                    journey.deadline,
+                    f"{label} has been in the corridor longer than the {hours:g} h an "
+                    f"{journey.transit_kind} allows",
+                    journey.evidence,
+                    subject,
+                    passenger_ref=person.passenger_ref,
+                    document=person.document_key,
+                    details={
+                        "transit_document_kind": journey.transit_kind,
+                        "limit_hours": hours,
+                        "entered_at": journey.entered_at.isoformat() if journey.entered_at else None,
+                        "deadline": journey.deadline.isoformat(),
+                        "exited_at": journey.exited_at.isoformat() if journey.exited_at else None,
+                    },
+                )
+            )
 
     exit_check = person.exit
     entry_check = person.entry
-    if exit_check is not None and exit_check.outcome == "admitted" and (
-        entry_check is None or entry_check.outcome != "admitted"
+    if (
+        exit_check is not None
+        and exit_check.outcome == "admitted"
+        and (entry_check is None or entry_check.outcome != "admitted")
     ):
-        alerts.append(_alert(
-            "EXIT_WITHOUT_ENTRY", "high", train, exit_check.occurred_at,
-            f"{label} was checked out at {exit_check.checkpoint} with no admitted entry check",
-            [exit_check.event_id, *([entry_check.event_id] if entry_check else [])], subject, **common,
-        ))
+        alerts.append(
+            _alert(
+                "EXIT_WITHOUT_ENTRY",
+                "high",
+                train,
+                exit_check.occurred_at,
+                f"{label} was checked out at {exit_check.checkpoint} with no admitted entry check",
+                [exit_check.event_id, *([entry_check.event_id] if entry_check else [])],
+                subject,
+                passenger_ref=person.passenger_ref,
+                document=person.document_key,
+            )
+        )
 
     if person.passenger is None:
         first = min((c for c in (entry_check, exit_check) if c is not None), key=event_order)
-        alerts.append(_alert(
-            "NOT_ON_MANIFEST", "high", train, first.occurred_at,
-            f"{label} was checked on train {train.number} but is not on its manifest"
-            + ("" if manifest else " (no manifest was received)"),
-            [c.event_id for c in (entry_check, exit_check) if c is not None], subject, **common,
-            details={"manifest_received": manifest is not None},
-        ))
+        alerts.append(
+            _alert(
+                "NOT_ON_MANIFEST",
+                "high",
+                train,
+                first.occurred_at,
+                f"{label} was checked on train {train.number} but is not on its manifest"
+                + ("" if manifest else " (no manifest was received)"),
+                [c.event_id for c in (entry_check, exit_check) if c is not None],
+                subject,
+                passenger_ref=person.passenger_ref,
+                document=person.document_key,
+                details={"manifest_received": manifest is not None},
+            )
+        )
 
     if person.passenger is not None and manifest is not None:
-        reasons = document_problems(person.passenger, corridor, journey.entered_at.date()
-                                    if journey.entered_at else day)
+        reasons = document_problems(
+            person.passenger, corridor, journey.entered_at.date() if journey.entered_at else day
+        )
         if reasons:
-            alerts.append(_alert(
-                "TRANSIT_DOCUMENT_INVALID", "high", train, manifest.occurred_at,
-                f"{label}: " + "; ".join(reasons.values()),
-                [manifest.event_id], subject, **common,
-                details={"reasons": sorted(reasons), "transit_document_kind": journey.transit_kind},
-            ))
+            alerts.append(
+                _alert(
+                    "TRANSIT_DOCUMENT_INVALID",
+                    "high",
+                    train,
+                    manifest.occurred_at,
+                    f"{label}: " + "; ".join(reasons.values()),
+                    [manifest.event_id],
+                    subject,
+                    passenger_ref=person.passenger_ref,
+                    document=person.document_key,
+                    details={"reasons": sorted(reasons), "transit_document_kind": journey.transit_kind},
+                )
+            )
     return alerts
 
 
@@ -376,8 +442,10 @@ def document_problems(passenger: ManifestPassenger, corridor: Corridor, day: dat
         reasons["not_yet_valid"] = f"{transit.kind} is valid only from {transit.valid_from.isoformat()}"
     spec = corridor.transit_documents.get(transit.kind)
     if (
-        spec is not None and spec.max_validity_days is not None
-        and transit.valid_from is not None and transit.valid_until is not None
+        spec is not None
+        and spec.max_validity_days is not None
+        and transit.valid_from is not None
+        and transit.valid_until is not None
         and (transit.valid_until - transit.valid_from).days > spec.max_validity_days
     ):
         reasons["validity_too_long"] = (
@@ -417,18 +485,25 @@ def reconcile_document(doc_key: str, journeys: Sequence[Journey], corridor: Corr
             overlapping = a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
             if not (same_train or overlapping):
                 continue
-            alerts.append(_alert(
-                "DOCUMENT_IN_USE", "critical", later.train,
-                later.entered_at or earlier.entered_at or _far_future(),
-                f"Travel document {doc_key} is on two journeys at once "
-                f"(train {earlier.train.number} ref {earlier.passenger_ref} and "
-                f"train {later.train.number} ref {later.passenger_ref})",
-                [*earlier.evidence, *later.evidence],
-                subject=f"doc:{doc_key}:{earlier.journey_id}:{later.journey_id}",
-                passenger_ref=later.passenger_ref, document=doc_key,
-                details={"journeys": [earlier.journey_id, later.journey_id],
-                         "trains": [earlier.train.as_dict(), later.train.as_dict()]},
-            ))
+            alerts.append(
+                _alert(
+                    "DOCUMENT_IN_USE",
+                    "critical",
+                    later.train,
+                    later.entered_at or earlier.entered_at or _far_future(),
+                    f"Travel document {doc_key} is on two journeys at once "
+                    f"(train {earlier.train.number} ref {earlier.passenger_ref} and "
+                    f"train {later.train.number} ref {later.passenger_ref})",
+                    [*earlier.evidence, *later.evidence],
+                    subject=f"doc:{doc_key}:{earlier.journey_id}:{later.journey_id}",
+                    passenger_ref=later.passenger_ref,
+                    document=doc_key,
+                    details={
+                        "journeys": [earlier.journey_id, later.journey_id],
+                        "trains": [earlier.train.as_dict(), later.train.as_dict()],
+                    },
+                )
+            )
     for kind, spec in corridor.transit_documents.items():
         if spec.max_transits is None:
             continue
@@ -438,17 +513,26 @@ def reconcile_document(doc_key: str, journeys: Sequence[Journey], corridor: Corr
                 by_number.setdefault(journey.transit_number, []).append(journey)
         for number, used in by_number.items():
             used.sort(key=lambda j: (j.entered_at, j.journey_id))
-            for over in used[spec.max_transits:]:
-                alerts.append(_alert(
-                    "TRANSIT_DOCUMENT_INVALID", "high", over.train, over.entered_at or _far_future(),
-                    f"{kind} {number} was already used for {spec.max_transits} transits "
-                    f"(single entry and return)",
-                    [e for j in used for e in j.evidence[:1]] + list(over.evidence),
-                    subject=f"overused:{kind}:{number}:{over.journey_id}",
-                    passenger_ref=over.passenger_ref, document=doc_key,
-                    details={"reasons": ["already_used"], "transit_document_kind": kind,
-                             "earlier_journeys": [j.journey_id for j in used[: spec.max_transits]]},
-                ))
+            for over in used[spec.max_transits :]:
+                alerts.append(
+                    _alert(
+                        "TRANSIT_DOCUMENT_INVALID",
+                        "high",
+                        over.train,
+                        over.entered_at or _far_future(),
+                        f"{kind} {number} was already used for {spec.max_transits} transits "
+                        f"(single entry and return)",
+                        [e for j in used for e in j.evidence[:1]] + list(over.evidence),
+                        subject=f"overused:{kind}:{number}:{over.journey_id}",
+                        passenger_ref=over.passenger_ref,
+                        document=doc_key,
+                        details={
+                            "reasons": ["already_used"],
+                            "transit_document_kind": kind,
+                            "earlier_journeys": [j.journey_id for j in used[: spec.max_transits]],
+                        },
+                    )
+                )
     alerts.sort(key=lambda a: a.alert_id)
     return tuple(alerts)
 

@@ -66,8 +66,13 @@ def _application(as_of: datetime | None = None) -> Iterator[Application]:
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=not err.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
     )
 
 
@@ -102,8 +107,7 @@ def ingest(
     sources: list[Source] = []
     for name in files:
         if name == "-":
-            handle = tempfile.NamedTemporaryFile(prefix="tg-stdin-", suffix=".jsonl", delete=False)
-            with handle:
+            with tempfile.NamedTemporaryFile(prefix="tg-stdin-", suffix=".jsonl", delete=False) as handle:
                 shutil.copyfileobj(sys.stdin.buffer, handle)
             spooled.append(Path(handle.name))
             sources.append(Source("<stdin>", Path(handle.name)))
@@ -119,13 +123,17 @@ def ingest(
             def on_batch(result: Any, size: int) -> None:
                 progress.advance(task, size)
                 if verbose:
-                    err.print(f"batch committed: {size} events, {result.stored} stored, "
-                              f"{result.duplicates} duplicates, ledger head {result.head_seq}", highlight=False)
+                    err.print(
+                        f"batch committed: {size} events, {result.stored} stored, "
+                        f"{result.duplicates} duplicates, ledger head {result.head_seq}",
+                        highlight=False,
+                    )
 
             rejects = skip_invalid.open("wb") if skip_invalid else None
             try:
-                report = ingest_sources(application.corridor, sources, batch_size=batch_size,
-                                        rejects=rejects, on_batch=on_batch)
+                report = ingest_sources(
+                    application.corridor, sources, batch_size=batch_size, rejects=rejects, on_batch=on_batch
+                )
             finally:
                 if rejects:
                     rejects.close()
@@ -143,7 +151,8 @@ def ingest(
             path.unlink(missing_ok=True)
     err.print(
         f"{report.lines} lines: {report.stored} stored, {report.duplicates} already in the ledger, "
-        f"{report.rejected} rejected", highlight=False,
+        f"{report.rejected} rejected",
+        highlight=False,
     )
     if report.rejected:
         raise typer.Exit(3)
@@ -172,7 +181,9 @@ def alerts(
 
 @app.command()
 def journeys(
-    status: Annotated[str | None, typer.Option(help="expected | in_corridor | completed | missing | ...")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="expected | in_corridor | completed | missing | ...")
+    ] = None,
     train: Annotated[str | None, typer.Option(help="Train key NUMBER/DATE/DIRECTION")] = None,
     service_date: Annotated[str | None, typer.Option("--date", help="Service date YYYY-MM-DD")] = None,
     limit: Annotated[int | None, typer.Option(min=1)] = None,
@@ -233,8 +244,11 @@ def rebuild(
             progress.advance(tasks[stage], count)
 
         report = application.corridor.rebuild(on_progress)
-    err.print(f"rebuilt {report.trains} trains, {report.documents} travel documents, "
-              f"{report.workflow_events} workflow events", highlight=False)
+    err.print(
+        f"rebuilt {report.trains} trains, {report.documents} travel documents, "
+        f"{report.workflow_events} workflow events",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -263,8 +277,16 @@ def alert_acknowledge(
     note: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """open → acknowledged (recorded in the ledger)."""
-    _workflow({"event_id": f"wf-{uuid.uuid4()}", "type": "alert.acknowledged", "alert_id": alert_id,
-               "by": by, "occurred_at": datetime.now(UTC).isoformat(), **({"note": note} if note else {})})
+    _workflow(
+        {
+            "event_id": f"wf-{uuid.uuid4()}",
+            "type": "alert.acknowledged",
+            "alert_id": alert_id,
+            "by": by,
+            "occurred_at": datetime.now(UTC).isoformat(),
+            **({"note": note} if note else {}),
+        }
+    )
     out.print(f"{alert_id} acknowledged by {by}")
 
 
@@ -276,8 +298,17 @@ def alert_resolve(
     note: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """open | acknowledged → resolved with an outcome (recorded in the ledger)."""
-    _workflow({"event_id": f"wf-{uuid.uuid4()}", "type": "alert.resolved", "alert_id": alert_id, "by": by,
-               "outcome": outcome, "occurred_at": datetime.now(UTC).isoformat(), **({"note": note} if note else {})})
+    _workflow(
+        {
+            "event_id": f"wf-{uuid.uuid4()}",
+            "type": "alert.resolved",
+            "alert_id": alert_id,
+            "by": by,
+            "outcome": outcome,
+            "occurred_at": datetime.now(UTC).isoformat(),
+            **({"note": note} if note else {}),
+        }
+    )
     out.print(f"{alert_id} resolved ({outcome}) by {by}")
 
 

@@ -40,11 +40,20 @@ def run_demo(*, days: int, seed: int, start: date, out: Console, err: Console) -
                     handle.write(orjson.dumps(event) + b"\n")
                     count += 1
             err.print(f"simulated {days} days from {start} (seed {seed}): {count} events", highlight=False)
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=err, transient=True) as progress:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as progress:
                 task = progress.add_task("ingesting through the ledger", total=count)
-                report = ingest_sources(application.corridor, [Source(str(stream), stream)],
-                                        on_batch=lambda _r, n: progress.advance(task, n))
+                report = ingest_sources(
+                    application.corridor,
+                    [Source(str(stream), stream)],
+                    on_batch=lambda _r, n: progress.advance(task, n),
+                )
         chain = application.store.verify_ledger()
         states = application.store.trains()
         open_alerts = application.store.alerts(AlertFilter(status="open"))
@@ -79,7 +88,9 @@ def run_demo(*, days: int, seed: int, start: date, out: Console, err: Console) -
         by_type.add_column(severity, justify="right")
     counts = Counter((a.type, a.severity) for a in open_alerts)
     for kind in sorted({a.type for a in open_alerts}):
-        by_type.add_row(kind, *(str(counts.get((kind, s), "")) for s in ("critical", "high", "medium", "low")))
+        by_type.add_row(
+            kind, *(str(counts.get((kind, s), "")) for s in ("critical", "high", "medium", "low"))
+        )
     out.print(by_type)
 
     kinds = Counter(j.transit_kind for j in missing)

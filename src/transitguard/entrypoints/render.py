@@ -21,8 +21,14 @@ def alerts_table(alerts: Sequence[Alert], title: str = "Alerts") -> Table:
         table.add_column(column, overflow="fold")
     for a in alerts:
         table.add_row(
-            a.alert_id, a.type, f"[{_SEVERITY_STYLE.get(a.severity, '')}]{a.severity}[/]", a.status,
-            a.train.key, a.passenger_ref or "-", _time(a.raised_at), a.message,
+            a.alert_id,
+            a.type,
+            f"[{_SEVERITY_STYLE.get(a.severity, '')}]{a.severity}[/]",
+            a.status,
+            a.train.key,
+            a.passenger_ref or "-",
+            _time(a.raised_at),
+            a.message,
         )
     return table
 
@@ -34,8 +40,15 @@ def journeys_table(journeys: Sequence[Journey], title: str = "Journeys") -> Tabl
     for j in journeys:
         name = f"{j.surname or ''} {j.given_names or ''}".strip() or "(not on manifest)"
         table.add_row(
-            j.train.key, j.passenger_ref or "-", name, j.nationality or "-", j.document_key or "-",
-            j.transit_kind or "-", j.status, _time(j.entered_at), _time(j.exited_at),
+            j.train.key,
+            j.passenger_ref or "-",
+            name,
+            j.nationality or "-",
+            j.document_key or "-",
+            j.transit_kind or "-",
+            j.status,
+            _time(j.entered_at),
+            _time(j.exited_at),
         )
     return table
 
@@ -50,8 +63,13 @@ def trains_table(states: Sequence[TrainState], alert_counts: dict[str, int] | No
         over = s.cap is not None and s.manifest_count > s.cap
         manifest = f"{s.manifest_count}/{s.cap if s.cap is not None else '-'}"
         row = [
-            s.train.number, s.train.service_date.isoformat(), s.train.direction, s.status,
-            f"[red]{manifest}[/]" if over else manifest, str(s.admitted_count), str(s.completed_count),
+            s.train.number,
+            s.train.service_date.isoformat(),
+            s.train.direction,
+            s.status,
+            f"[red]{manifest}[/]" if over else manifest,
+            str(s.admitted_count),
+            str(s.completed_count),
             f"[bold red]{s.missing_count}[/]" if s.missing_count else "0",
         ]
         if alert_counts is not None:

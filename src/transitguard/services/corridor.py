@@ -125,7 +125,9 @@ class CorridorService:
                     self._apply_workflow(session, entry.event, strict=True)
         self.cache.publish(pending)  # only what was committed may be remembered
         return BatchReport(
-            stored=len(appended.stored), duplicates=appended.duplicates, trains=len(new_events),
+            stored=len(appended.stored),
+            duplicates=appended.duplicates,
+            trains=len(new_events),
             head_seq=appended.head_seq,
         )
 
@@ -150,10 +152,7 @@ class CorridorService:
         documents = session.document_keys_of_trains(keys)
         for key in keys:
             cached = known.get(key)
-            if key in known:
-                events = [*(cached.events if cached else ()), *new_events[key]]
-            else:
-                events = loaded[key]
+            events = [*(cached.events if cached else ()), *new_events[key]] if key in known else loaded[key]
             if not events:
                 continue
             result = reconcile_train(_train_of(events), events, self.corridor, now)
@@ -207,7 +206,9 @@ class CorridorService:
 
     # -- rebuild ----------------------------------------------------------------------------------
 
-    def rebuild(self, on_progress: Callable[[str, int], None] | None = None, page: int = 200) -> RebuildReport:
+    def rebuild(
+        self, on_progress: Callable[[str, int], None] | None = None, page: int = 200
+    ) -> RebuildReport:
         """Recompute every projection from the ledger alone, in one transaction."""
         now = self.clock()
         report = RebuildReport()

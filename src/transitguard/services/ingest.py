@@ -19,7 +19,6 @@ from transitguard.adapters.formats.jsonl import ParsedLine, check_lines, parse_l
 from transitguard.errors import ConflictError, EventValidationError, Problem, TransitguardError
 from transitguard.services.corridor import BatchReport, CorridorService
 
-
 DEFAULT_BATCH_SIZE = 10_000
 
 
@@ -45,13 +44,22 @@ class IngestReport:
     problems: list[Problem] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {"lines": self.lines, "stored": self.stored, "duplicates": self.duplicates,
-                "rejected": self.rejected, "batches": self.batches}
+        return {
+            "lines": self.lines,
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "batches": self.batches,
+        }
 
 
 def _write_reject(handle: BinaryIO, problem: Problem) -> None:
-    handle.write(orjson.dumps({"source": problem.source, "line": problem.line, "field": problem.field,
-                               "reason": problem.reason}) + b"\n")
+    handle.write(
+        orjson.dumps(
+            {"source": problem.source, "line": problem.line, "field": problem.field, "reason": problem.reason}
+        )
+        + b"\n"
+    )
 
 
 def validate_sources(

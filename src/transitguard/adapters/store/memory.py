@@ -40,7 +40,9 @@ def _with_workflow(alert: Alert, workflow: Workflow | None) -> Alert:
         return alert
     return alert.with_status(
         workflow.status,  # type: ignore[arg-type]
-        workflow.outcome, workflow.updated_by, to_utc(workflow.updated_at),
+        workflow.outcome,
+        workflow.updated_by,
+        to_utc(workflow.updated_at),
     )
 
 
@@ -85,7 +87,9 @@ class MemoryWriteSession:
 
     def document_keys_of_trains(self, train_keys: Iterable[str]) -> set[str]:
         keys = set(train_keys)
-        return {j.document_key for j in self.state.journeys.values() if j.train.key in keys and j.document_key}
+        return {
+            j.document_key for j in self.state.journeys.values() if j.train.key in keys and j.document_key
+        }
 
     def shared_documents(self, document_keys: Iterable[str]) -> list[str]:
         wanted = set(document_keys)
@@ -137,13 +141,21 @@ class MemoryWriteSession:
         return keys[:limit]
 
     def document_keys_after(self, after: str, limit: int) -> list[str]:
-        keys = sorted({j.document_key for j in self.state.journeys.values()
-                       if j.document_key and j.document_key > after})
+        keys = sorted(
+            {
+                j.document_key
+                for j in self.state.journeys.values()
+                if j.document_key and j.document_key > after
+            }
+        )
         return keys[:limit]
 
     def workflow_entries_after(self, after_seq: int, limit: int) -> list[tuple[int, LedgerEntry]]:
-        found = [(row.seq, entry) for row, entry in zip(self.state.ledger, self.state.entries, strict=True)
-                 if row.seq > after_seq and entry.type in _WORKFLOW_TYPES]
+        found = [
+            (row.seq, entry)
+            for row, entry in zip(self.state.ledger, self.state.entries, strict=True)
+            if row.seq > after_seq and entry.type in _WORKFLOW_TYPES
+        ]
         return found[:limit]
 
 
@@ -173,25 +185,34 @@ class MemoryStore:
             self._state = working
 
     def trains(self, service_date: date | None = None) -> list[TrainState]:
-        states = [s for s in self._state.trains.values()
-                  if service_date is None or s.train.service_date == service_date]
+        states = [
+            s
+            for s in self._state.trains.values()
+            if service_date is None or s.train.service_date == service_date
+        ]
         return sorted(states, key=lambda s: (s.train.service_date, s.train.number, s.train.direction))
 
     def journeys(self, where: JourneyFilter) -> list[Journey]:
-        found = [j for j in self._state.journeys.values()
-                 if (where.status is None or j.status == where.status)
-                 and (where.train_key is None or j.train.key == where.train_key)
-                 and (where.service_date is None or j.train.service_date == where.service_date)]
+        found = [
+            j
+            for j in self._state.journeys.values()
+            if (where.status is None or j.status == where.status)
+            and (where.train_key is None or j.train.key == where.train_key)
+            and (where.service_date is None or j.train.service_date == where.service_date)
+        ]
         found.sort(key=lambda j: (j.train.key, j.passenger_ref or "", j.journey_id))
         return found[: where.limit] if where.limit else found
 
     def alerts(self, where: AlertFilter) -> list[Alert]:
         state = self._state
         found = [_with_workflow(a, state.workflow.get(a.alert_id)) for _, a in state.alerts.values()]
-        found = [a for a in found
-                 if (where.status is None or a.status == where.status)
-                 and (where.type is None or a.type == where.type)
-                 and (where.train_key is None or a.train.key == where.train_key)]
+        found = [
+            a
+            for a in found
+            if (where.status is None or a.status == where.status)
+            and (where.type is None or a.type == where.type)
+            and (where.train_key is None or a.train.key == where.train_key)
+        ]
         found.sort(key=lambda a: (to_utc(a.raised_at), a.alert_id))
         return found[: where.limit] if where.limit else found
 

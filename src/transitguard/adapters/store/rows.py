@@ -8,7 +8,7 @@ from typing import Any, cast
 import orjson
 
 from transitguard.domain.events import Direction, TrainRef
-from transitguard.domain.records import Alert, Journey, TrainState
+from transitguard.domain.records import Alert, AlertStatus, Journey, TrainState
 
 
 def to_utc(value: datetime | None) -> datetime | None:
@@ -33,21 +33,41 @@ def train_columns(train: TrainRef) -> dict[str, Any]:
 
 
 def train_from(row: Any) -> TrainRef:
-    return TrainRef(
-        number=row.number, service_date=_day(row.service_date), direction=cast(Direction, row.direction)
-    )
+    service_date = _day(row.service_date)
+    if service_date is None:
+        raise ValueError(f"row without a service date: {row}")
+    return TrainRef(number=row.number, service_date=service_date, direction=cast(Direction, row.direction))
 
 
 def journey_values(journey: Journey) -> tuple[Any, ...]:
     """A journey as a row of tables.journeys, in its column order (the hot path of every batch)."""
     train = journey.train
     return (
-        journey.journey_id, train.key, train.number, train.service_date, train.direction,
-        journey.passenger_ref, journey.on_manifest, journey.status, journey.surname, journey.given_names,
-        journey.birth_date, journey.sex, journey.nationality, journey.document_key,
-        journey.travel_document_expires, journey.transit_kind, journey.transit_number,
-        journey.transit_valid_from, journey.transit_valid_until, journey.entered_at, journey.entry_checkpoint,
-        journey.exited_at, journey.exit_checkpoint, journey.deadline, journey.train_exited_at,
+        journey.journey_id,
+        train.key,
+        train.number,
+        train.service_date,
+        train.direction,
+        journey.passenger_ref,
+        journey.on_manifest,
+        journey.status,
+        journey.surname,
+        journey.given_names,
+        journey.birth_date,
+        journey.sex,
+        journey.nationality,
+        journey.document_key,
+        journey.travel_document_expires,
+        journey.transit_kind,
+        journey.transit_number,
+        journey.transit_valid_from,
+        journey.transit_valid_until,
+        journey.entered_at,
+        journey.entry_checkpoint,
+        journey.exited_at,
+        journey.exit_checkpoint,
+        journey.deadline,
+        journey.train_exited_at,
         orjson.dumps(list(journey.evidence)).decode(),
     )
 
@@ -84,8 +104,18 @@ def alert_values(alert: Alert, scope: str) -> tuple[Any, ...]:
     """An alert as a row of tables.alerts, in its column order."""
     train = alert.train
     return (
-        alert.alert_id, scope, alert.type, alert.severity, train.key, train.number, train.service_date,
-        train.direction, alert.passenger_ref, alert.document_key, alert.raised_at, alert.message,
+        alert.alert_id,
+        scope,
+        alert.type,
+        alert.severity,
+        train.key,
+        train.number,
+        train.service_date,
+        train.direction,
+        alert.passenger_ref,
+        alert.document_key,
+        alert.raised_at,
+        alert.message,
         orjson.dumps(alert.details, option=orjson.OPT_SORT_KEYS).decode(),
         orjson.dumps(list(alert.evidence)).decode(),
     )
@@ -107,7 +137,7 @@ def alert_from(row: Any) -> Alert:
         passenger_ref=row.passenger_ref,
         document_key=row.document_key,
         details=orjson.loads(row.details),
-        status=status,
+        status=cast(AlertStatus, status),
         outcome=mapping.get("wf_outcome"),
         updated_by=mapping.get("wf_by"),
         updated_at=to_utc(mapping.get("wf_at")),

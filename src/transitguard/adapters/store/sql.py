@@ -7,7 +7,20 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, Connection, Date, DateTime, Engine, and_, delete, func, insert, or_, select, text
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
 
 from transitguard.adapters.store import tables as t
 from transitguard.adapters.store.database import WRITE_OPTION, make_engine, migrate
@@ -95,13 +108,15 @@ class SqlWriteSession:
                         values[index] = convert(values[index])
                 encoded.append(tuple(values))
             rows = encoded
-        self.connection.exec_driver_sql(statement, rows)  # type: ignore[arg-type]
+        self.connection.exec_driver_sql(statement, rows)
 
     # -- the ledger -------------------------------------------------------------------------------
 
     def append(self, entries: Sequence[LedgerEntry], recorded_at: datetime) -> AppendResult:
         conn = self.connection
-        head = conn.execute(select(t.ledger_head.c.seq, t.ledger_head.c.hash).where(t.ledger_head.c.id == 1)).first()
+        head = conn.execute(
+            select(t.ledger_head.c.seq, t.ledger_head.c.hash).where(t.ledger_head.c.id == 1)
+        ).first()
         seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
         existing: dict[str, str] = {}
         ids = [e.event_id for e in entries]
@@ -125,8 +140,20 @@ class SqlWriteSession:
                 continue
             seq += 1
             digest = link_hash(seq, entry.event_id, entry.body_hash, prev)
-            rows.append((seq, entry.event_id, entry.type, entry.occurred_at, recorded, entry.train_key,
-                         entry.body.decode(), entry.body_hash, prev, digest))
+            rows.append(
+                (
+                    seq,
+                    entry.event_id,
+                    entry.type,
+                    entry.occurred_at,
+                    recorded,
+                    entry.train_key,
+                    entry.body.decode(),
+                    entry.body_hash,
+                    prev,
+                    digest,
+                )
+            )
             existing[entry.event_id] = entry.body_hash
             stored.append(entry)
             prev = digest
@@ -147,8 +174,11 @@ class SqlWriteSession:
         keys = sorted(set(train_keys))
         counts = dict.fromkeys(keys, 0)
         for chunk in _chunks(keys):
-            query = (select(t.ledger.c.train_key, func.count()).where(t.ledger.c.train_key.in_(chunk))
-                     .group_by(t.ledger.c.train_key))
+            query = (
+                select(t.ledger.c.train_key, func.count())
+                .where(t.ledger.c.train_key.in_(chunk))
+                .group_by(t.ledger.c.train_key)
+            )
             counts.update({key: int(n) for key, n in self.connection.execute(query)})
         return counts
 
@@ -166,8 +196,12 @@ class SqlWriteSession:
         keys = sorted(set(document_keys))
         shared: list[str] = []
         for chunk in _chunks(keys):
-            query = (select(t.journeys.c.document_key).where(t.journeys.c.document_key.in_(chunk))
-                     .group_by(t.journeys.c.document_key).having(func.count() > 1))
+            query = (
+                select(t.journeys.c.document_key)
+                .where(t.journeys.c.document_key.in_(chunk))
+                .group_by(t.journeys.c.document_key)
+                .having(func.count() > 1)
+            )
             shared.extend(r.document_key for r in self.connection.execute(query))
         return shared
 
@@ -178,6 +212,8 @@ class SqlWriteSession:
         conn = self.connection
         key = result.state.train.key
         scope = f"train:{key}"
+        journeys: Sequence[Journey]
+        alerts: Sequence[Alert]
         if previous is None:
             conn.execute(delete(t.journeys).where(t.journeys.c.train_key == key))
             conn.execute(delete(t.alerts).where(t.alerts.c.scope == scope))
@@ -198,7 +234,9 @@ class SqlWriteSession:
         self._insert(t.alerts, [alert_values(a, scope) for a in alerts])
 
     def projection_epoch(self) -> int:
-        epoch = self.connection.execute(select(t.projection_state.c.epoch).where(t.projection_state.c.id == 1))
+        epoch = self.connection.execute(
+            select(t.projection_state.c.epoch).where(t.projection_state.c.id == 1)
+        )
         return int(epoch.scalar() or 0)
 
     def bump_projection_epoch(self) -> int:
@@ -220,10 +258,15 @@ class SqlWriteSession:
     def save_workflow(self, workflow: Workflow) -> None:
         conn = self.connection
         conn.execute(delete(t.alert_workflow).where(t.alert_workflow.c.alert_id == workflow.alert_id))
-        conn.execute(insert(t.alert_workflow).values(
-            alert_id=workflow.alert_id, status=workflow.status, outcome=workflow.outcome,
-            updated_by=workflow.updated_by, updated_at=to_utc(workflow.updated_at),
-        ))
+        conn.execute(
+            insert(t.alert_workflow).values(
+                alert_id=workflow.alert_id,
+                status=workflow.status,
+                outcome=workflow.outcome,
+                updated_by=workflow.updated_by,
+                updated_at=to_utc(workflow.updated_at),
+            )
+        )
 
     def clear_projections(self) -> None:
         for table in t.PROJECTION_TABLES:
@@ -231,23 +274,34 @@ class SqlWriteSession:
 
     def train_keys_after(self, after: str, limit: int) -> list[str]:
         query = (
-            select(t.ledger.c.train_key).where(t.ledger.c.train_key > after)
-            .group_by(t.ledger.c.train_key).order_by(t.ledger.c.train_key).limit(limit)
+            select(t.ledger.c.train_key)
+            .where(t.ledger.c.train_key > after)
+            .group_by(t.ledger.c.train_key)
+            .order_by(t.ledger.c.train_key)
+            .limit(limit)
         )
         return [r.train_key for r in self.connection.execute(query)]
 
     def document_keys_after(self, after: str, limit: int) -> list[str]:
         query = (
-            select(t.journeys.c.document_key).where(t.journeys.c.document_key > after)
-            .group_by(t.journeys.c.document_key).order_by(t.journeys.c.document_key).limit(limit)
+            select(t.journeys.c.document_key)
+            .where(t.journeys.c.document_key > after)
+            .group_by(t.journeys.c.document_key)
+            .order_by(t.journeys.c.document_key)
+            .limit(limit)
         )
         return [r.document_key for r in self.connection.execute(query)]
 
     def workflow_entries_after(self, after_seq: int, limit: int) -> list[tuple[int, LedgerEntry]]:
         query = (
-            select(t.ledger.c.seq, t.ledger.c.body).where(
-                and_(t.ledger.c.seq > after_seq, t.ledger.c.type.in_(("alert.acknowledged", "alert.resolved")))
-            ).order_by(t.ledger.c.seq).limit(limit)
+            select(t.ledger.c.seq, t.ledger.c.body)
+            .where(
+                and_(
+                    t.ledger.c.seq > after_seq, t.ledger.c.type.in_(("alert.acknowledged", "alert.resolved"))
+                )
+            )
+            .order_by(t.ledger.c.seq)
+            .limit(limit)
         )
         return [(r.seq, LedgerEntry.of(load_event(r.body))) for r in self.connection.execute(query)]
 
@@ -318,8 +372,9 @@ class SqlStore:
             return [train_state_from(r) for r in conn.execute(query)]
 
     def journeys(self, where: JourneyFilter) -> list[Journey]:
-        query = select(t.journeys).order_by(t.journeys.c.train_key, t.journeys.c.passenger_ref,
-                                            t.journeys.c.journey_id)
+        query = select(t.journeys).order_by(
+            t.journeys.c.train_key, t.journeys.c.passenger_ref, t.journeys.c.journey_id
+        )
         if where.status:
             query = query.where(t.journeys.c.status == where.status)
         if where.train_key:
@@ -363,8 +418,14 @@ class SqlStore:
             head_row = conn.execute(select(t.ledger_head.c.seq, t.ledger_head.c.hash)).first()
             head = (head_row.seq, head_row.hash) if head_row else None
             result = conn.execution_options(yield_per=5000).execute(
-                select(t.ledger.c.seq, t.ledger.c.event_id, t.ledger.c.body, t.ledger.c.body_hash,
-                       t.ledger.c.prev_hash, t.ledger.c.hash).order_by(t.ledger.c.seq)
+                select(
+                    t.ledger.c.seq,
+                    t.ledger.c.event_id,
+                    t.ledger.c.body,
+                    t.ledger.c.body_hash,
+                    t.ledger.c.prev_hash,
+                    t.ledger.c.hash,
+                ).order_by(t.ledger.c.seq)
             )
             rows = (
                 ChainRow(r.seq, r.event_id, r.body.encode(), r.body_hash, r.prev_hash, r.hash) for r in result
