@@ -264,3 +264,14 @@ def test_the_result_does_not_depend_on_arrival_order(pack: RulePack, rng: random
     shuffled = events[:]
     rng.shuffle(shuffled)
     assert run(pack, shuffled) == run(pack, events)
+
+
+def test_a_stop_reported_twice_under_one_stop_id_is_one_alert(pack: RulePack) -> None:
+    started = stopped("s1", "km 40", 50, duration=None)
+    started["stop_id"] = "stop-a"
+    ended = stopped("s2", "km 40", 50, duration=12)
+    ended.update(stop_id="stop-a", occurred_at=ended["ended_at"])
+    (alert,) = run(pack, [*simple_train(1), started, ended]).alerts
+    assert alert.type == "UNPLANNED_STOP"
+    assert alert.details["minutes"] == 12
+    assert set(alert.evidence) == {"s1", "s2"}

@@ -50,7 +50,9 @@ Timestamp = AwareDatetime
 IsoDate = date
 TrainNumber = Annotated[str, BeforeValidator(_train_number)]
 NonEmpty = Annotated[str, Field(min_length=1, max_length=200)]
-CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$|^D<<$")]
+# ISO 3166-1 alpha-3 only: the MRZ's "D<<" for Germany is mapped to DEU by the MRZ reader, so one
+# passport never has two keys.
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
 class Record(BaseModel):
@@ -171,6 +173,9 @@ class TrainStopped(EventBase):
     place: NonEmpty = Field(description="a named place (VILNIUS) or a km mark (km 112.4)")
     started_at: Timestamp
     ended_at: Timestamp | None = None
+    stop_id: NonEmpty | None = Field(
+        default=None, description="the same id on a later event updates the stop (e.g. adds ended_at)"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> TrainStopped:

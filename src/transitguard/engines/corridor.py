@@ -207,7 +207,12 @@ def reconcile_train(
         )
 
     planned = {normalise_place(p) for p in corridor.planned_places}
+    # A stop reported while it lasts and again when it ends shares a stop_id: the latest report wins.
+    reports: dict[str, list[TrainStopped]] = {}
     for stop in stops:
+        reports.setdefault(stop.stop_id or stop.event_id, []).append(stop)
+    for stop_id, reported in reports.items():
+        stop = reported[-1]
         if normalise_place(stop.place) in planned:
             continue
         minutes = (stop.ended_at - stop.started_at).total_seconds() / 60 if stop.ended_at else None
@@ -218,8 +223,8 @@ def reconcile_train(
                 train,
                 stop.started_at,
                 f"Train {train.number} stopped at {stop.place}, which is not a planned stop",
-                [stop.event_id],
-                subject=f"stop:{stop.event_id}",
+                [r.event_id for r in reported],
+                subject=f"stop:{stop_id}",
                 details={
                     "place": stop.place,
                     "started_at": stop.started_at.isoformat(),

@@ -19,9 +19,19 @@ class SimConfig:
     start: date = date(2023, 5, 1)
     days: int = 7
     seed: int = 1
-    # Per passenger admitted at Kena: leaves the train there (no exit check). None = calibrated by date
-    # to the reported counts (see calibration.py).
+    # Per passenger admitted at Kena, whatever their documents: leaves the train there (no exit check).
+    # None = calibrated by date to the reported counts, in proportion to the weights below.
     alight_at_kena: float | None = None
+    # How much more likely a holder of each transit document kind is to leave the train at Kena than an
+    # FRTD holder [U]. The 2023 backdoor drew people with a right to enter the EU (DOMAIN §2: residence-
+    # permit or EU-visa holders); FRTD and FTD are valid for the transit only. With 20 to 1, about two
+    # thirds of the simulated 2023 alightings hold a residence permit or visa (calibration.py).
+    alight_weight_frtd: float = 1.0
+    alight_weight_ftd: float = 1.0
+    alight_weight_residence_permit: float = 20.0
+    alight_weight_schengen_visa: float = 20.0
+    alight_weight_national_visa: float = 20.0
+    alight_weight_eu_citizen: float = 20.0
     late_train_probability: float = 0.01  # per train: 2–4.5 h late inside the corridor
     unplanned_stop_probability: float = 0.03  # per train: a stop between stations (place "km …")
     over_cap_probability: float = 0.005  # per train: manifest above the passenger cap of the day
@@ -46,6 +56,11 @@ class SimConfig:
             is_probability = spec.name.endswith("_probability") or spec.name == "alight_at_kena"
             if is_probability and value is not None and not 0.0 <= value <= 1.0:
                 raise InputError(f"{spec.name} must be between 0 and 1, not {value}")
+        weights = self.alight_weights()
+        if any(w < 0 for w in weights.values()) or not any(weights.values()):
+            raise InputError(
+                "the alight_weight_* knobs must be >= 0 and not all 0 (alight_at_kena=0 turns it off)"
+            )
         if not 0 < self.load_min <= self.load_max:
             raise InputError(f"need 0 < load_min <= load_max, not {self.load_min} and {self.load_max}")
         if self.over_cap_max_excess < 1:
@@ -53,3 +68,14 @@ class SimConfig:
         low, high = self.manifest_lead_hours
         if not 0 <= low <= high <= 11:
             raise InputError("manifest_lead_hours must be (low, high) with 0 <= low <= high <= 11")
+
+    def alight_weights(self) -> dict[str, float]:
+        """The relative alighting weight of each transit document kind (the alight_weight_* knobs)."""
+        return {
+            "FRTD": self.alight_weight_frtd,
+            "FTD": self.alight_weight_ftd,
+            "RESIDENCE_PERMIT": self.alight_weight_residence_permit,
+            "SCHENGEN_VISA": self.alight_weight_schengen_visa,
+            "NATIONAL_VISA": self.alight_weight_national_visa,
+            "EU_CITIZEN": self.alight_weight_eu_citizen,
+        }

@@ -108,6 +108,7 @@ class _Run:
 
     def _parties(self, rng: Random, service: Service, issuer: NumberIssuer) -> list[list[Traveller]]:
         day, load = service.service_date, self._load(rng, service.service_date)
+        backdoor = self.calibration.backdoor_open(day)
         parties: list[list[Traveller]] = []
         count = 0
         for party in self.booked.pop((service.train.number, day), []):
@@ -118,7 +119,7 @@ class _Run:
             parties.append(party)
             count += len(party)
         while count < load:
-            party = self.factory.party(rng, day, issuer)[: load - count]
+            party = self.factory.party(rng, day, issuer, backdoor)[: load - count]
             parties.append(party)
             count += len(party)
         return parties
@@ -128,7 +129,10 @@ class _Run:
         issuer = NumberIssuer(self.config.seed, service.service_date, slot, len(self.corridor.trains))
         config, day = self.config, service.service_date
         entry = self.corridor.directions[service.train.direction].entry
-        alight = self.calibration.probability(day) if entry == ALIGHTING_CHECKPOINT else 0.0
+        # By transit document kind (calibration.py); empty where no one leaves the train, so no draw.
+        alight = self.calibration.probabilities(day) if entry == ALIGHTING_CHECKPOINT else {}
+        if not any(alight.values()):
+            alight = {}
         boardings: list[_Boarding] = []
         for index, party in enumerate(self._parties(rng, service, issuer)):
             for traveller in party:
@@ -141,7 +145,7 @@ class _Run:
                     fate = "missed_entry"
                 elif rng.random() < config.refusal_probability:
                     fate = "refused"
-                elif alight and rng.random() < alight:
+                elif alight and rng.random() < alight[traveller.transit_kind]:
                     fate = "alight"
                 else:
                     fate = "ride"

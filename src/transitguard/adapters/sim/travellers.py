@@ -4,6 +4,11 @@ Shares are assumptions [U] shaped by DOMAIN §0–§1: ~93% Russian citizens; FT
 to Russian citizens travelling between two parts of their own country (Reg 693/2003 Art 1), about six
 FRTD to one FTD (the 2016–2017 counts); everyone else needs a visa, a residence permit or EU
 citizenship.
+
+While the Kena "backdoor" is open (2023 until the ban of 1 Mar 2024, DOMAIN §0 and §2), more of the
+Russians on board hold a right to enter the EU: the ~14,000 who left the trains at Kena in 2023 were
+mostly residence-permit or EU-visa holders (DOMAIN §2), people who took the train because it let them
+in. See RUSSIAN_KINDS_BACKDOOR.
 """
 
 from __future__ import annotations
@@ -27,6 +32,15 @@ EU_STATES = frozenset({"DEU", "LTU", "LVA", "POL"})
 # Transit document kind shares for Russian citizens and for other non-EU citizens.
 RUSSIAN_KINDS = (("FRTD", 0.858), ("FTD", 0.138), ("SCHENGEN_VISA", 0.002), ("RESIDENCE_PERMIT", 0.001),
                  ("NATIONAL_VISA", 0.001))  # fmt: skip
+# The same while the Kena backdoor is open [U]: 7.4% of the Russians (not 0.4%) hold an EU residence
+# permit or visa, so that with the other nationalities ~12% of all passengers do (5.5% otherwise). The
+# calibration needs at least ~10%: the permit holders should make ~2/3 of the 14,000 alightings of 2023,
+# and more than about half of them leaving the train is not plausible. Residence permits and D visas
+# gain most: from 19 Sep 2022 Lithuania turned back Russians travelling on Schengen (C) visas for
+# tourism, business, culture or sport, but kept admitting EU residence-permit and D-visa holders
+# (DOMAIN §4). FRTD and FTD keep their six to one.
+RUSSIAN_KINDS_BACKDOOR = (("FRTD", 0.7977), ("FTD", 0.1283), ("SCHENGEN_VISA", 0.022),
+                          ("RESIDENCE_PERMIT", 0.034), ("NATIONAL_VISA", 0.018))  # fmt: skip
 OTHER_KINDS = (("SCHENGEN_VISA", 0.7), ("RESIDENCE_PERMIT", 0.2), ("NATIONAL_VISA", 0.1))
 VISA_STATES = ("LTU", "LTU", "LTU", "LTU", "LTU", "POL", "DEU", "LVA", "FIN", "ITA", "ESP", "FRA", "GRC")
 
@@ -52,6 +66,7 @@ def _cumulative(shares: tuple[tuple[Any, float], ...]) -> tuple[tuple[Any, ...],
 
 _NATIONALITIES = _cumulative(NATIONALITIES)
 _RUSSIAN_KINDS = _cumulative(RUSSIAN_KINDS)
+_RUSSIAN_KINDS_BACKDOOR = _cumulative(RUSSIAN_KINDS_BACKDOOR)
 _OTHER_KINDS = _cumulative(OTHER_KINDS)
 _PARTY_SIZES = _cumulative(PARTY_SIZES)
 _ADULT_AGES = _cumulative(tuple(((a, b), s) for a, b, s in ADULT_AGES))
@@ -60,6 +75,23 @@ _ADULT_AGES = _cumulative(tuple(((a, b), s) for a, b, s in ADULT_AGES))
 def _pick(rng: Random, table: tuple[tuple[Any, ...], tuple[float, ...]]) -> Any:
     values, cumulative = table
     return values[bisect(cumulative, rng.random() * cumulative[-1])]
+
+
+def kind_shares(backdoor: bool) -> dict[str, float]:
+    """The share of each transit document kind among the travellers TravellerFactory.party makes."""
+    nationalities = sum(share for _, share in NATIONALITIES)
+    shares: dict[str, float] = {}
+    for nationality, share in NATIONALITIES:
+        if nationality in EU_STATES:
+            kinds: tuple[tuple[str, float], ...] = (("EU_CITIZEN", 1.0),)
+        elif nationality == "RUS":
+            kinds = RUSSIAN_KINDS_BACKDOOR if backdoor else RUSSIAN_KINDS
+        else:
+            kinds = OTHER_KINDS
+        total = sum(part for _, part in kinds)
+        for kind, part in kinds:
+            shares[kind] = shares.get(kind, 0.0) + share / nationalities * part / total
+    return shares
 
 
 @dataclass(slots=True)
@@ -110,8 +142,12 @@ class TravellerFactory:
         self.names = names
         self.patronymic_probability = patronymic_probability
 
-    def party(self, rng: Random, day: date, issuer: NumberIssuer) -> list[Traveller]:
-        """A lead adult, possibly a partner and children: one surname, one nationality."""
+    def party(self, rng: Random, day: date, issuer: NumberIssuer, backdoor: bool = False) -> list[Traveller]:
+        """A lead adult, possibly a partner and children: one surname, one nationality.
+
+        `backdoor`: the Kena backdoor is open on `day`, so Russians hold EU permits more often.
+        """
+        russian_kinds = _RUSSIAN_KINDS_BACKDOOR if backdoor else _RUSSIAN_KINDS
         size = _pick(rng, _PARTY_SIZES)
         nationality = _pick(rng, _NATIONALITIES)
         surname = self.names.surname(rng)
@@ -130,7 +166,9 @@ class TravellerFactory:
             if age >= 18 and sex == "M" and father is None:
                 father = given
             parent = father if age < 18 else None
-            members.append(self._person(rng, day, issuer, nationality, surname, sex, age, given, parent))
+            members.append(
+                self._person(rng, day, issuer, nationality, surname, sex, age, given, parent, russian_kinds)
+            )
         return members
 
     def _person(
@@ -144,6 +182,7 @@ class TravellerFactory:
         age: int,
         given: str,
         father: str | None,
+        russian_kinds: tuple[tuple[Any, ...], tuple[float, ...]] = _RUSSIAN_KINDS,
     ) -> Traveller:
         post_soviet = nationality not in EU_STATES
         if post_soviet and rng.random() < self.patronymic_probability:
@@ -152,7 +191,7 @@ class TravellerFactory:
         if nationality in EU_STATES:
             kind = "EU_CITIZEN"
         else:
-            kind = _pick(rng, _RUSSIAN_KINDS if nationality == "RUS" else _OTHER_KINDS)
+            kind = _pick(rng, russian_kinds if nationality == "RUS" else _OTHER_KINDS)
         years = 5 if age < 14 or (nationality == "RUS" and rng.random() < 0.15) else 10
         traveller = Traveller(
             surname=surname[0] if sex == "M" else surname[1],

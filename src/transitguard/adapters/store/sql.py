@@ -13,7 +13,10 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    String,
     and_,
+    any_,
+    bindparam,
     delete,
     func,
     insert,
@@ -21,6 +24,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from transitguard.adapters.store import tables as t
 from transitguard.adapters.store.database import WRITE_OPTION, make_engine, migrate
@@ -50,6 +54,14 @@ PG_LEDGER_LOCK = 7_270_331  # an arbitrary, fixed advisory-lock key for "append 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _member(dialect: str, column: Any, values: Sequence[str]) -> Any:
+    """`column IN values`. On PostgreSQL as `= ANY(array)`: one parameter instead of hundreds, which
+    the planner and psycopg both handle far faster than a long IN list."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(String())))
+    return column.in_(values)
 
 
 def _alert_query() -> Any:
@@ -87,7 +99,8 @@ _TABLE_CONVERTERS = {table.name: _sqlite_converters(table) for table in t.metada
 class SqlWriteSession:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.sqlite = connection.dialect.name == "sqlite"
+        self.dialect = connection.dialect.name
+        self.sqlite = self.dialect == "sqlite"
 
     def _insert(self, table: Any, rows: Sequence[tuple[Any, ...]]) -> None:
         """executemany straight to the driver, rows as tuples in the table's column order: the hot
@@ -112,19 +125,29 @@ class SqlWriteSession:
 
     # -- the ledger -------------------------------------------------------------------------------
 
+    def _known_events(self, ids: Sequence[str]) -> dict[str, str]:
+        """event_id → body_hash of those of `ids` already in the ledger."""
+        if self.dialect == "postgresql":
+            # A join from the unnested ids lets the planner pick a hash join or index probes; an IN
+            # list of thousands of parameters made it scan the ledger once per chunk.
+            query = text(
+                "SELECT l.event_id, l.body_hash FROM unnest(CAST(:ids AS text[])) AS wanted(id) "
+                "JOIN ledger AS l ON l.event_id = wanted.id"
+            )
+            return {row.event_id: row.body_hash for row in self.connection.execute(query, {"ids": list(ids)})}
+        known: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            lookup = select(t.ledger.c.event_id, t.ledger.c.body_hash).where(t.ledger.c.event_id.in_(chunk))
+            known.update({row.event_id: row.body_hash for row in self.connection.execute(lookup)})
+        return known
+
     def append(self, entries: Sequence[LedgerEntry], recorded_at: datetime) -> AppendResult:
         conn = self.connection
         head = conn.execute(
             select(t.ledger_head.c.seq, t.ledger_head.c.hash).where(t.ledger_head.c.id == 1)
         ).first()
         seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
-        existing: dict[str, str] = {}
-        ids = [e.event_id for e in entries]
-        for chunk in _chunks(ids):
-            for row in conn.execute(
-                select(t.ledger.c.event_id, t.ledger.c.body_hash).where(t.ledger.c.event_id.in_(chunk))
-            ):
-                existing[row.event_id] = row.body_hash
+        existing = self._known_events([e.event_id for e in entries])
         rows: list[tuple[Any, ...]] = []
         stored: list[LedgerEntry] = []
         duplicates = 0
@@ -176,7 +199,7 @@ class SqlWriteSession:
         for chunk in _chunks(keys):
             query = (
                 select(t.ledger.c.train_key, func.count())
-                .where(t.ledger.c.train_key.in_(chunk))
+                .where(_member(self.dialect, t.ledger.c.train_key, chunk))
                 .group_by(t.ledger.c.train_key)
             )
             counts.update({key: int(n) for key, n in self.connection.execute(query)})
@@ -187,7 +210,10 @@ class SqlWriteSession:
         found: set[str] = set()
         for chunk in _chunks(keys):
             query = select(t.journeys.c.document_key).where(
-                and_(t.journeys.c.train_key.in_(chunk), t.journeys.c.document_key.is_not(None))
+                and_(
+                    _member(self.dialect, t.journeys.c.train_key, chunk),
+                    t.journeys.c.document_key.is_not(None),
+                )
             )
             found.update(r.document_key for r in self.connection.execute(query))
         return found
@@ -198,7 +224,7 @@ class SqlWriteSession:
         for chunk in _chunks(keys):
             query = (
                 select(t.journeys.c.document_key)
-                .where(t.journeys.c.document_key.in_(chunk))
+                .where(_member(self.dialect, t.journeys.c.document_key, chunk))
                 .group_by(t.journeys.c.document_key)
                 .having(func.count() > 1)
             )
@@ -224,9 +250,9 @@ class SqlWriteSession:
             gone_journeys = _gone(previous.journeys, result.journeys, lambda j: j.journey_id)
             gone_alerts = _gone(previous.alerts, result.alerts, lambda a: a.alert_id)
             for chunk in _chunks([*gone_journeys, *(j.journey_id for j in journeys)]):
-                conn.execute(delete(t.journeys).where(t.journeys.c.journey_id.in_(chunk)))
+                conn.execute(delete(t.journeys).where(_member(self.dialect, t.journeys.c.journey_id, chunk)))
             for chunk in _chunks([*gone_alerts, *(a.alert_id for a in alerts)]):
-                conn.execute(delete(t.alerts).where(t.alerts.c.alert_id.in_(chunk)))
+                conn.execute(delete(t.alerts).where(_member(self.dialect, t.alerts.c.alert_id, chunk)))
         if previous is None or previous.state != result.state:
             conn.execute(delete(t.trains).where(t.trains.c.train_key == key))
             conn.execute(insert(t.trains).values(**train_state_row(result.state)))
@@ -248,7 +274,7 @@ class SqlWriteSession:
     def replace_document_alerts(self, document_keys: Sequence[str], alerts: Sequence[Alert]) -> None:
         scopes = [f"doc:{k}" for k in document_keys]
         for chunk in _chunks(scopes):
-            self.connection.execute(delete(t.alerts).where(t.alerts.c.scope.in_(chunk)))
+            self.connection.execute(delete(t.alerts).where(_member(self.dialect, t.alerts.c.scope, chunk)))
         self._insert(t.alerts, [alert_values(a, f"doc:{a.document_key}") for a in alerts])
 
     def alert(self, alert_id: str) -> Alert | None:
@@ -320,7 +346,9 @@ def _corridor_events(conn: Connection, train_keys: Iterable[str]) -> dict[str, l
     keys = sorted(set(train_keys))
     grouped: dict[str, list[CorridorEvent]] = {k: [] for k in keys}
     for chunk in _chunks(keys):
-        query = select(t.ledger.c.train_key, t.ledger.c.body).where(t.ledger.c.train_key.in_(chunk))
+        query = select(t.ledger.c.train_key, t.ledger.c.body).where(
+            _member(conn.dialect.name, t.ledger.c.train_key, chunk)
+        )
         for row in conn.execute(query.order_by(t.ledger.c.seq)):
             grouped[row.train_key].append(load_event(row.body))  # type: ignore[arg-type]
     return grouped
@@ -330,7 +358,7 @@ def _journeys_of_documents(conn: Connection, document_keys: Iterable[str]) -> li
     keys = sorted(set(document_keys))
     found: list[Journey] = []
     for chunk in _chunks(keys):
-        query = select(t.journeys).where(t.journeys.c.document_key.in_(chunk))
+        query = select(t.journeys).where(_member(conn.dialect.name, t.journeys.c.document_key, chunk))
         found.extend(journey_from(r) for r in conn.execute(query))
     return found
 
