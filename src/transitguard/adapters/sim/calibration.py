@@ -39,9 +39,10 @@ weights) moves the alightings between kinds but keeps the yearly totals; alight_
 probability for every passenger.
 
 One approximation: the expectation takes every passenger at Kena to be drawn from the mix of the day,
-but about a third of them are travellers coming back, and those hold a permit a little less often
-(a permit holder who leaves the train at Kena does not come back; FRTD holders come back sooner). A
-simulation therefore alights some 3–5% fewer than expected_alightings says.
+but after a few weeks about a third of them are travellers coming back, and those hold a permit a
+little less often (a permit holder who leaves the train at Kena does not come back; FRTD holders come
+back sooner): ~11.2% RP/SV/NV at Kena instead of 12.0%. A simulation of some months therefore alights
+about 5% fewer than expected_alightings says (2–5% in a month from a cold start).
 """
 
 from __future__ import annotations

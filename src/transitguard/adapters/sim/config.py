@@ -24,8 +24,9 @@ class SimConfig:
     alight_at_kena: float | None = None
     # How much more likely a holder of each transit document kind is to leave the train at Kena than an
     # FRTD holder [U]. The 2023 backdoor drew people with a right to enter the EU (DOMAIN §2: residence-
-    # permit or EU-visa holders); FRTD and FTD are valid for the transit only. With 20 to 1, about two
-    # thirds of the simulated 2023 alightings hold a residence permit or visa (calibration.py).
+    # permit or EU-visa holders); FRTD and FTD are valid for the transit only. With 20 to 1, 66% of the
+    # expected 2023 alightings hold a residence permit or visa, 10% are EU citizens and 24% hold an FRTD
+    # or FTD; per passenger that is 42% against 2% (calibration.py). The totals do not depend on these.
     alight_weight_frtd: float = 1.0
     alight_weight_ftd: float = 1.0
     alight_weight_residence_permit: float = 20.0
