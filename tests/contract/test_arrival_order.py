@@ -7,10 +7,10 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from factories import T0, checked, simple_train, stopped
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from factories import T0, checked, simple_train, stopped
 from transitguard.adapters.store.memory import MemoryStore
 from transitguard.domain.events import parse_event
 from transitguard.domain.ledger import LedgerEntry
