@@ -51,3 +51,11 @@ def test_every_command_is_in_the_readme() -> None:
     names += [f"alert {c.name or c.callback.__name__}" for c in alert_app.registered_commands]  # type: ignore[union-attr]
     missing = [n for n in names if f"transitguard {n}" not in text and f"make {n}" not in text]
     assert missing == []
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    settings = (Path(__file__).resolve().parents[2] / "src" / "transitguard" / "settings.py").read_text()
+    names = set(re.findall(r'environ\.get\("([A-Z_]+)"', settings))
+    assert names >= {"TRANSITGUARD_DATABASE_URL", "TRANSITGUARD_RULE_PACK"}
+    text = README.read_text(encoding="utf-8")
+    assert [n for n in sorted(names) if f"`{n}`" not in text] == []

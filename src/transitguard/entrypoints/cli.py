@@ -102,6 +102,8 @@ def ingest(
 
     A file with an invalid line stores nothing: the error names the file, the line, the field and the
     reason. Events already in the ledger are skipped (the same event_id with another body is an error).
+    Exit status: 0 all stored; 1 invalid input or a refused event (nothing of the file stored, or the
+    batches before the refused one); 3 lines rejected under --skip-invalid.
     """
     spooled: list[Path] = []
     sources: list[Source] = []
