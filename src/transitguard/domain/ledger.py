@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from transitguard.domain.events import Event, parse_event_json, train_of
+from transitguard.domain.events import (
+    AlertAcknowledged,
+    AlertResolved,
+    CorridorEvent,
+    Event,
+    parse_event_json,
+    train_of,
+)
 from transitguard.engines.chain import body_hash
 
 
@@ -40,3 +47,11 @@ class LedgerEntry:
 
 def load_event(body: bytes | str) -> Event:
     return parse_event_json(body)
+
+
+def load_corridor_event(body: bytes | str) -> CorridorEvent:
+    """An event stored under a train key: one of the corridor event types, by construction."""
+    event = parse_event_json(body)
+    if isinstance(event, AlertAcknowledged | AlertResolved):
+        raise TypeError(f"{event.event_id} is not a corridor event")
+    return event

@@ -9,14 +9,19 @@ give the same projections.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from transitguard.domain.corridor import Corridor
 from transitguard.domain.events import AlertAcknowledged, AlertResolved, CorridorEvent, TrainRef
-from transitguard.domain.ledger import LedgerEntry
+from transitguard.domain.ledger import LedgerEntry, load_corridor_event
 from transitguard.domain.records import Alert, Journey
 from transitguard.engines.corridor import TrainResult, reconcile_document, reconcile_train
 from transitguard.errors import ConflictError, NotFoundError
@@ -148,7 +153,10 @@ class CorridorService:
                 known[key] = cached
             elif counts[key] == len(new_events[key]):
                 known[key] = None  # a train seen for the first time: its events are all in hand
-        loaded = session.corridor_events([k for k in keys if k not in known])
+        loaded = {
+            key: [load_corridor_event(body) for body in bodies]
+            for key, bodies in session.corridor_bodies([k for k in keys if k not in known]).items()
+        }
         documents = session.document_keys_of_trains(keys)
         for key in keys:
             cached = known.get(key)
@@ -162,11 +170,15 @@ class CorridorService:
         self._recompute_documents(session, sorted(documents))
         return pending
 
-    def _recompute_documents(self, session: WriteSession, document_keys: Sequence[str]) -> None:
+    def _recompute_documents(
+        self, session: WriteSession, document_keys: Sequence[str], *, all_shared: bool = False
+    ) -> None:
+        """Stage 2 for these documents. `all_shared`: the caller knows each is on two or more journeys
+        and that none has stored alerts (a rebuild), so neither needs asking."""
         if not document_keys:
             return
         # Only a document on two or more journeys can raise a cross-train alert.
-        shared = session.shared_documents(document_keys)
+        shared = list(document_keys) if all_shared else session.shared_documents(document_keys)
         by_document: dict[str, list[Journey]] = defaultdict(list)
         for journey in session.journeys_of_documents(shared):
             if journey.document_key:
@@ -174,7 +186,7 @@ class CorridorService:
         alerts: list[Alert] = []
         for key, journeys in by_document.items():
             alerts.extend(reconcile_document(key, journeys, self.corridor))
-        session.replace_document_alerts(document_keys, alerts)
+        session.replace_document_alerts([] if all_shared else document_keys, alerts)
 
     def _apply_workflow(
         self, session: WriteSession, event: AlertAcknowledged | AlertResolved, *, strict: bool
@@ -207,26 +219,40 @@ class CorridorService:
     # -- rebuild ----------------------------------------------------------------------------------
 
     def rebuild(
-        self, on_progress: Callable[[str, int], None] | None = None, page: int = 200
+        self,
+        on_progress: Callable[[str, int], None] | None = None,
+        page: int = 100,
+        workers: int | None = None,
     ) -> RebuildReport:
-        """Recompute every projection from the ledger alone, in one transaction."""
+        """Recompute every projection from the ledger alone, in one transaction.
+
+        Stage 1 is independent per train, so it runs in `workers` processes (default: one per core;
+        1 runs in this process): this process reads each page of trains' events and writes the
+        results, the workers parse and reconcile. The result does not depend on the number of workers.
+        """
         now = self.clock()
         report = RebuildReport()
         progress = on_progress or (lambda _stage, _n: None)
         self.cache.clear()
-        with self.store.writing() as session:
+        count = workers if workers is not None else (os.cpu_count() or 1)
+        with self.store.writing() as session, _train_pool(count, self.corridor, now) as compute:
+
+            def pages() -> Iterator[dict[str, list[bytes]]]:
+                after = ""
+                while keys := session.train_keys_after(after, page):
+                    yield session.corridor_bodies(keys)
+                    after = keys[-1]
+
             session.clear_projections()
             session.bump_projection_epoch()
+            for results in compute(pages()):
+                for result in results:
+                    session.replace_train(result)
+                report.trains += len(results)
+                progress("trains", len(results))
             after = ""
-            while keys := session.train_keys_after(after, page):
-                for events in session.corridor_events(keys).values():
-                    session.replace_train(reconcile_train(_train_of(events), events, self.corridor, now))
-                report.trains += len(keys)
-                progress("trains", len(keys))
-                after = keys[-1]
-            after = ""
-            while keys := session.document_keys_after(after, page * 10):
-                self._recompute_documents(session, keys)
+            while keys := session.shared_document_keys_after(after, page * 20):
+                self._recompute_documents(session, keys, all_shared=True)
                 report.documents += len(keys)
                 progress("documents", len(keys))
                 after = keys[-1]
@@ -238,6 +264,49 @@ class CorridorService:
                 report.workflow_events += len(entries)
                 progress("workflow", len(entries))
         return report
+
+
+# -- stage 1 in worker processes ----------------------------------------------------------------------
+
+_worker_context: tuple[Corridor, datetime] | None = None
+
+
+def _init_worker(corridor: Corridor, now: datetime) -> None:
+    global _worker_context  # one per worker process, set once by the pool's initializer
+    _worker_context = (corridor, now)
+
+
+def reconcile_bodies(
+    bodies: Mapping[str, list[bytes]], corridor: Corridor, now: datetime
+) -> list[TrainResult]:
+    """Stage 1 for a page of trains, from their stored event bodies."""
+    results = []
+    for stored in bodies.values():
+        if stored:
+            events = [load_corridor_event(body) for body in stored]
+            results.append(reconcile_train(_train_of(events), events, corridor, now))
+    return results
+
+
+def _reconcile_in_worker(bodies: dict[str, list[bytes]]) -> list[TrainResult]:
+    if _worker_context is None:
+        raise RuntimeError("worker not initialised")
+    return reconcile_bodies(bodies, *_worker_context)
+
+
+@contextmanager
+def _train_pool(
+    workers: int, corridor: Corridor, now: datetime
+) -> Iterator[Callable[[Iterable[dict[str, list[bytes]]]], Iterator[list[TrainResult]]]]:
+    if workers <= 1:
+        yield lambda pages: (reconcile_bodies(p, corridor, now) for p in pages)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(corridor, now)
+    ) as pool:
+        # map() keeps order and reads ahead, so workers compute while this process writes.
+        yield lambda pages: pool.map(_reconcile_in_worker, pages)
 
 
 def batches(items: Iterable[LedgerEntry], size: int) -> Iterator[list[LedgerEntry]]:

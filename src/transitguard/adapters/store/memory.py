@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from transitguard.adapters.store.rows import to_utc
-from transitguard.domain.events import CorridorEvent
-from transitguard.domain.ledger import LedgerEntry, load_event
+from transitguard.domain.ledger import LedgerEntry
 from transitguard.domain.records import Alert, Journey, TrainState
 from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
 from transitguard.engines.corridor import TrainResult
@@ -75,8 +74,12 @@ class MemoryWriteSession:
             state.head = (seq, prev)
         return AppendResult(stored=tuple(stored), duplicates=duplicates, head_seq=seq)
 
-    def corridor_events(self, train_keys: Iterable[str]) -> dict[str, list[CorridorEvent]]:
-        return _corridor_events(self.state, train_keys)
+    def corridor_bodies(self, train_keys: Iterable[str]) -> dict[str, list[bytes]]:
+        grouped: dict[str, list[bytes]] = {k: [] for k in sorted(set(train_keys))}
+        for entry in self.state.entries:
+            if entry.train_key in grouped:
+                grouped[entry.train_key].append(entry.body)
+        return grouped
 
     def event_counts(self, train_keys: Iterable[str]) -> dict[str, int]:
         counts = dict.fromkeys(train_keys, 0)
@@ -140,15 +143,12 @@ class MemoryWriteSession:
         keys = sorted({e.train_key for e in self.state.entries if e.train_key and e.train_key > after})
         return keys[:limit]
 
-    def document_keys_after(self, after: str, limit: int) -> list[str]:
-        keys = sorted(
-            {
-                j.document_key
-                for j in self.state.journeys.values()
-                if j.document_key and j.document_key > after
-            }
-        )
-        return keys[:limit]
+    def shared_document_keys_after(self, after: str, limit: int) -> list[str]:
+        counts: dict[str, int] = {}
+        for journey in self.state.journeys.values():
+            if journey.document_key and journey.document_key > after:
+                counts[journey.document_key] = counts.get(journey.document_key, 0) + 1
+        return sorted(k for k, n in counts.items() if n > 1)[:limit]
 
     def workflow_entries_after(self, after_seq: int, limit: int) -> list[tuple[int, LedgerEntry]]:
         found = [
@@ -157,16 +157,6 @@ class MemoryWriteSession:
             if row.seq > after_seq and entry.type in _WORKFLOW_TYPES
         ]
         return found[:limit]
-
-
-def _corridor_events(state: _State, train_keys: Iterable[str]) -> dict[str, list[CorridorEvent]]:
-    keys = sorted(set(train_keys))
-    grouped: dict[str, list[CorridorEvent]] = {k: [] for k in keys}
-    for entry in state.entries:
-        if entry.train_key in grouped:
-            # Parse from the stored bytes, as the SQL store does, so both see the canonical form.
-            grouped[entry.train_key].append(load_event(entry.body))  # type: ignore[arg-type]
-    return grouped
 
 
 class MemoryStore:

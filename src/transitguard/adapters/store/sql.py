@@ -37,7 +37,6 @@ from transitguard.adapters.store.rows import (
     train_state_from,
     train_state_row,
 )
-from transitguard.domain.events import CorridorEvent
 from transitguard.domain.ledger import LedgerEntry, load_event
 from transitguard.domain.records import Alert, Journey, TrainState
 from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
@@ -188,8 +187,18 @@ class SqlWriteSession:
                 conn.execute(insert(t.ledger_head).values(id=1, seq=seq, hash=prev))
         return AppendResult(stored=tuple(stored), duplicates=duplicates, head_seq=seq)
 
-    def corridor_events(self, train_keys: Iterable[str]) -> dict[str, list[CorridorEvent]]:
-        return _corridor_events(self.connection, train_keys)
+    def corridor_bodies(self, train_keys: Iterable[str]) -> dict[str, list[bytes]]:
+        keys = sorted(set(train_keys))
+        grouped: dict[str, list[bytes]] = {k: [] for k in keys}
+        for chunk in _chunks(keys):
+            query = (
+                select(t.ledger.c.train_key, t.ledger.c.body)
+                .where(_member(self.dialect, t.ledger.c.train_key, chunk))
+                .order_by(t.ledger.c.seq)
+            )
+            for train_key, body in self.connection.execute(query):
+                grouped[train_key].append(body.encode())
+        return grouped
 
     # -- projections ------------------------------------------------------------------------------
 
@@ -308,11 +317,12 @@ class SqlWriteSession:
         )
         return [r.train_key for r in self.connection.execute(query)]
 
-    def document_keys_after(self, after: str, limit: int) -> list[str]:
+    def shared_document_keys_after(self, after: str, limit: int) -> list[str]:
         query = (
             select(t.journeys.c.document_key)
             .where(t.journeys.c.document_key > after)
             .group_by(t.journeys.c.document_key)
+            .having(func.count() > 1)
             .order_by(t.journeys.c.document_key)
             .limit(limit)
         )
@@ -340,18 +350,6 @@ def _changed(old: Sequence[R], new: Sequence[R], key: Callable[[R], str]) -> lis
 def _gone(old: Sequence[R], new: Sequence[R], key: Callable[[R], str]) -> list[str]:
     kept = {key(item) for item in new}
     return [key(item) for item in old if key(item) not in kept]
-
-
-def _corridor_events(conn: Connection, train_keys: Iterable[str]) -> dict[str, list[CorridorEvent]]:
-    keys = sorted(set(train_keys))
-    grouped: dict[str, list[CorridorEvent]] = {k: [] for k in keys}
-    for chunk in _chunks(keys):
-        query = select(t.ledger.c.train_key, t.ledger.c.body).where(
-            _member(conn.dialect.name, t.ledger.c.train_key, chunk)
-        )
-        for row in conn.execute(query.order_by(t.ledger.c.seq)):
-            grouped[row.train_key].append(load_event(row.body))  # type: ignore[arg-type]
-    return grouped
 
 
 def _journeys_of_documents(conn: Connection, document_keys: Iterable[str]) -> list[Journey]:
@@ -401,7 +399,7 @@ class SqlStore:
 
     def journeys(self, where: JourneyFilter) -> list[Journey]:
         query = select(t.journeys).order_by(
-            t.journeys.c.train_key, t.journeys.c.passenger_ref, t.journeys.c.journey_id
+            t.journeys.c.train_key, t.journeys.c.passenger_ref.asc().nulls_first(), t.journeys.c.journey_id
         )
         if where.status:
             query = query.where(t.journeys.c.status == where.status)
