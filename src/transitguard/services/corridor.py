@@ -235,7 +235,10 @@ class CorridorService:
         progress = on_progress or (lambda _stage, _n: None)
         self.cache.clear()
         count = workers if workers is not None else (os.cpu_count() or 1)
-        with self.store.writing() as session, _train_pool(count, self.corridor, now) as compute:
+        with (
+            self.store.writing() as session,
+            _train_pool(count, self.corridor, now, session.train_encoder()) as compute,
+        ):
 
             def pages() -> Iterator[dict[str, list[bytes]]]:
                 after = ""
@@ -245,11 +248,12 @@ class CorridorService:
 
             session.clear_projections()
             session.bump_projection_epoch()
-            for results in compute(pages()):
-                for result in results:
-                    session.replace_train(result)
-                report.trains += len(results)
-                progress("trains", len(results))
+            session.drop_projection_indexes()
+            for prepared in compute(pages()):
+                session.insert_trains(prepared)
+                report.trains += len(prepared)
+                progress("trains", len(prepared))
+            session.create_projection_indexes()
             after = ""
             while keys := session.shared_document_keys_after(after, page * 20):
                 self._recompute_documents(session, keys, all_shared=True)
@@ -268,12 +272,12 @@ class CorridorService:
 
 # -- stage 1 in worker processes ----------------------------------------------------------------------
 
-_worker_context: tuple[Corridor, datetime] | None = None
+_worker_context: tuple[Corridor, datetime, Callable[[TrainResult], Any]] | None = None
 
 
-def _init_worker(corridor: Corridor, now: datetime) -> None:
+def _init_worker(corridor: Corridor, now: datetime, encode: Callable[[TrainResult], Any]) -> None:
     global _worker_context  # one per worker process, set once by the pool's initializer
-    _worker_context = (corridor, now)
+    _worker_context = (corridor, now, encode)
 
 
 def reconcile_bodies(
@@ -288,25 +292,27 @@ def reconcile_bodies(
     return results
 
 
-def _reconcile_in_worker(bodies: dict[str, list[bytes]]) -> list[TrainResult]:
+def _prepare_page(bodies: dict[str, list[bytes]]) -> list[Any]:
     if _worker_context is None:
         raise RuntimeError("worker not initialised")
-    return reconcile_bodies(bodies, *_worker_context)
+    corridor, now, encode = _worker_context
+    return [encode(result) for result in reconcile_bodies(bodies, corridor, now)]
 
 
 @contextmanager
 def _train_pool(
-    workers: int, corridor: Corridor, now: datetime
-) -> Iterator[Callable[[Iterable[dict[str, list[bytes]]]], Iterator[list[TrainResult]]]]:
+    workers: int, corridor: Corridor, now: datetime, encode: Callable[[TrainResult], Any]
+) -> Iterator[Callable[[Iterable[dict[str, list[bytes]]]], Iterator[list[Any]]]]:
+    """Stage 1 of a rebuild, page by page: in this process, or in `workers` forked processes."""
     if workers <= 1:
-        yield lambda pages: (reconcile_bodies(p, corridor, now) for p in pages)
+        yield lambda pages: ([encode(r) for r in reconcile_bodies(p, corridor, now)] for p in pages)
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(corridor, now)
+        workers, mp_context=context, initializer=_init_worker, initargs=(corridor, now, encode)
     ) as pool:
         # map() keeps order and reads ahead, so workers compute while this process writes.
-        yield lambda pages: pool.map(_reconcile_in_worker, pages)
+        yield lambda pages: pool.map(_prepare_page, pages)
 
 
 def batches(items: Iterable[LedgerEntry], size: int) -> Iterator[list[LedgerEntry]]:

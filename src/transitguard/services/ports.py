@@ -3,11 +3,11 @@ and tests/contract/ runs the same tests against each."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from transitguard.domain.ledger import LedgerEntry
 from transitguard.domain.records import Alert, Journey, TrainState
@@ -72,6 +72,12 @@ class WriteSession(Protocol):
     def alert(self, alert_id: str) -> Alert | None: ...
     def save_workflow(self, workflow: Workflow) -> None: ...
     def clear_projections(self) -> None: ...
+    # Bulk loading, for rebuild: a picklable function that prepares a train's rows (it runs in worker
+    # processes), the insert of prepared trains into cleared tables, and index handling around it.
+    def train_encoder(self) -> Callable[[TrainResult], Any]: ...
+    def insert_trains(self, trains: Sequence[Any]) -> None: ...
+    def drop_projection_indexes(self) -> None: ...
+    def create_projection_indexes(self) -> None: ...
     # Keyset pages, so a rebuild of millions of events holds one page in memory at a time.
     def train_keys_after(self, after: str, limit: int) -> list[str]: ...
     def shared_document_keys_after(self, after: str, limit: int) -> list[str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from transitguard.adapters.store.rows import to_utc
 from transitguard.domain.ledger import LedgerEntry
@@ -43,6 +44,10 @@ def _with_workflow(alert: Alert, workflow: Workflow | None) -> Alert:
         workflow.updated_by,
         to_utc(workflow.updated_at),
     )
+
+
+def _as_is(result: TrainResult) -> TrainResult:
+    return result
 
 
 class MemoryWriteSession:
@@ -135,6 +140,19 @@ class MemoryWriteSession:
 
     def save_workflow(self, workflow: Workflow) -> None:
         self.state.workflow[workflow.alert_id] = workflow
+
+    def train_encoder(self) -> Callable[[TrainResult], Any]:
+        return _as_is
+
+    def insert_trains(self, trains: Sequence[Any]) -> None:
+        for result in trains:
+            self.replace_train(result)
+
+    def drop_projection_indexes(self) -> None:
+        return None  # dictionaries have no indexes to maintain
+
+    def create_projection_indexes(self) -> None:
+        return None
 
     def clear_projections(self) -> None:
         self.state.trains, self.state.journeys, self.state.alerts, self.state.workflow = {}, {}, {}, {}

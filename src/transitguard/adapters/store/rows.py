@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, cast
 
 import orjson
@@ -32,11 +33,17 @@ def train_columns(train: TrainRef) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=8192)
+def _train(number: str, service_date: date, direction: str) -> TrainRef:
+    # Thousands of rows name the same few trains; TrainRef is immutable, so one instance serves all.
+    return TrainRef(number=number, service_date=service_date, direction=cast(Direction, direction))
+
+
 def train_from(row: Any) -> TrainRef:
     service_date = _day(row.service_date)
     if service_date is None:
         raise ValueError(f"row without a service date: {row}")
-    return TrainRef(number=row.number, service_date=service_date, direction=cast(Direction, row.direction))
+    return _train(row.number, service_date, row.direction)
 
 
 def journey_values(journey: Journey) -> tuple[Any, ...]:
@@ -157,6 +164,26 @@ def train_state_row(state: TrainState) -> dict[str, Any]:
         "cap": state.cap,
         "last_event_at": to_utc(state.last_event_at),
     }
+
+
+def train_state_values(state: TrainState) -> tuple[Any, ...]:
+    """A train's state as a row of tables.trains, in its column order."""
+    train = state.train
+    return (
+        train.key,
+        train.number,
+        train.service_date,
+        train.direction,
+        state.status,
+        state.entered_at,
+        state.exited_at,
+        state.manifest_count,
+        state.admitted_count,
+        state.completed_count,
+        state.missing_count,
+        state.cap,
+        state.last_event_at,
+    )
 
 
 def train_state_from(row: Any) -> TrainState:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    Boolean,
     Connection,
-    Date,
-    DateTime,
     Engine,
     String,
     and_,
@@ -28,6 +25,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from transitguard.adapters.store import tables as t
 from transitguard.adapters.store.database import WRITE_OPTION, make_engine, migrate
+from transitguard.adapters.store.encoding import EncodedTrain, encode_rows, insert_statement, train_encoder
 from transitguard.adapters.store.rows import (
     alert_from,
     alert_values,
@@ -73,54 +71,43 @@ def _alert_query() -> Any:
     ).select_from(t.alerts.outerjoin(t.alert_workflow, t.alerts.c.alert_id == t.alert_workflow.c.alert_id))
 
 
-def _sqlite_time(value: datetime) -> str:
-    # Text SQLAlchemy's SQLite DateTime reader parses back ("YYYY-MM-DD HH:MM:SS.ffffff", the UTC
-    # offset after it ignored: every stored time is UTC).
-    return (value.astimezone(UTC) if value.tzinfo else value).isoformat(" ", "microseconds")
-
-
-def _sqlite_converters(table: Any) -> list[tuple[int, Callable[[Any], Any]]]:
-    """(column index, converter) for the columns pysqlite cannot take as Python values."""
-    converters: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, column in enumerate(table.columns):
-        if isinstance(column.type, DateTime):
-            converters.append((index, _sqlite_time))
-        elif isinstance(column.type, Date):
-            converters.append((index, date.isoformat))
-        elif isinstance(column.type, Boolean):
-            converters.append((index, int))
-    return converters
-
-
-_TABLE_CONVERTERS = {table.name: _sqlite_converters(table) for table in t.metadata.sorted_tables}
-
-
 class SqlWriteSession:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
         self.sqlite = self.dialect == "sqlite"
 
-    def _insert(self, table: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    def _insert(self, table: Any, rows: Sequence[tuple[Any, ...]], *, encoded: bool = False) -> None:
         """executemany straight to the driver, rows as tuples in the table's column order: the hot
         path of every batch, without SQLAlchemy's per-row parameter processing (which costs more than
         the insert itself). Tests compare what is read back with what was written."""
         if not rows:
             return
-        names = [c.name for c in table.columns]
-        mark = "?" if self.sqlite else "%s"
-        statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
-        if self.sqlite:
-            converters = _TABLE_CONVERTERS[table.name]
-            encoded: list[tuple[Any, ...]] = []
-            for row in rows:
-                values = list(row)
-                for index, convert in converters:
-                    if values[index] is not None:
-                        values[index] = convert(values[index])
-                encoded.append(tuple(values))
-            rows = encoded
-        self.connection.exec_driver_sql(statement, rows)
+        values = rows if encoded else encode_rows(table, rows, self.dialect)
+        self.connection.exec_driver_sql(insert_statement(table, self.dialect), values)
+
+    # -- bulk loading (rebuild) -------------------------------------------------------------------
+
+    def train_encoder(self) -> Callable[[TrainResult], EncodedTrain]:
+        return train_encoder(self.dialect)
+
+    def insert_trains(self, trains: Sequence[Any]) -> None:
+        self._insert(t.trains, [row for e in trains for row in e.train], encoded=True)
+        self._insert(t.journeys, [row for e in trains for row in e.journeys], encoded=True)
+        self._insert(t.alerts, [row for e in trains for row in e.alerts], encoded=True)
+
+    def drop_projection_indexes(self) -> None:
+        # Filling a table and then indexing it is several times faster than keeping its indexes up
+        # to date row by row. DDL is transactional on SQLite and PostgreSQL: a failed rebuild
+        # rolls the indexes back too.
+        for table in (t.journeys, t.alerts):
+            for index in table.indexes:
+                index.drop(self.connection)
+
+    def create_projection_indexes(self) -> None:
+        for table in (t.journeys, t.alerts):
+            for index in table.indexes:
+                index.create(self.connection)
 
     # -- the ledger -------------------------------------------------------------------------------
 
