@@ -46,15 +46,26 @@ try:
 except SystemExit as exit:
     if exit.code not in (0, None):
         raise
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec, so a
+# command started by a large benchmark process would report the benchmark's memory as its own.
+own = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(own, workers)
 """
 
 
-def peak_rss_mib(args: list[str], env: dict[str, str]) -> float:
+def peak_rss(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(peak RSS of the command's process, largest peak RSS of its worker processes), in MiB.
+    A forked worker's figure counts the pages it shares with the command's process."""
     done = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *args], env=env, check=True, capture_output=True, text=True
     )
-    return int(done.stdout.strip().splitlines()[-1]) / 1024
+    own, workers = done.stdout.strip().splitlines()[-1].split()
+    return int(own) / 1024, int(workers) / 1024
+
+
+def peak_rss_mib(args: list[str], env: dict[str, str]) -> float:
+    return peak_rss(args, env)[0]
 
 
 def main() -> None:

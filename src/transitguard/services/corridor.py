@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -221,7 +221,7 @@ class CorridorService:
     def rebuild(
         self,
         on_progress: Callable[[str, int], None] | None = None,
-        page: int = 100,
+        page: int = 20,
         workers: int | None = None,
     ) -> RebuildReport:
         """Recompute every projection from the ledger alone, in one transaction.
@@ -311,8 +311,19 @@ def _train_pool(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker, initargs=(corridor, now, encode)
     ) as pool:
-        # map() keeps order and reads ahead, so workers compute while this process writes.
-        yield lambda pages: pool.map(_prepare_page, pages)
+
+        def run(pages: Iterable[dict[str, list[bytes]]]) -> Iterator[list[Any]]:
+            # A bounded window of pages in flight: workers compute while this process writes, and
+            # memory holds a few pages, not the ledger (Executor.map would read every page first).
+            window: deque[Future[list[Any]]] = deque()
+            for page in pages:
+                window.append(pool.submit(_prepare_page, page))
+                if len(window) > 2 * workers:
+                    yield window.popleft().result()
+            while window:
+                yield window.popleft().result()
+
+        yield run
 
 
 def batches(items: Iterable[LedgerEntry], size: int) -> Iterator[list[LedgerEntry]]:
