@@ -13,21 +13,17 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import orjson
-
-from transitguard.adapters.sim.traffic import SimConfig, simulate
+from transitguard.adapters.sim import SimConfig, write_simulation
 from transitguard.rulepacks import load_rule_pack
 
 
-def simulated_file(path: Path, days: int, seed: int = 1, start: date = date(2023, 1, 1)) -> int:
-    """Write `days` of simulated corridor traffic as JSON Lines; return the number of events."""
+def simulated_file(
+    path: Path, days: int, seed: int = 1, start: date = date(2023, 1, 1), limit: int | None = None
+) -> int:
+    """Write `days` of simulated corridor traffic (at most `limit` events) as JSON Lines."""
     corridor = load_rule_pack("kaliningrad").corridor
-    count = 0
     with path.open("wb") as handle:
-        for event in simulate(SimConfig(start=start, days=days, seed=seed), corridor):
-            handle.write(orjson.dumps(event) + b"\n")
-            count += 1
-    return count
+        return write_simulation(handle, SimConfig(start=start, days=days, seed=seed), corridor, limit)
 
 
 def median_seconds(

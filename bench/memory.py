@@ -16,26 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import table
-from transitguard.adapters.sim.traffic import SimConfig, simulate
-from transitguard.rulepacks import load_rule_pack
-
-
-def write_events(path: Path, events: int) -> int:
-    from datetime import date
-
-    import orjson
-
-    corridor = load_rule_pack("kaliningrad").corridor
-    written = 0
-    with path.open("wb") as handle:
-        for event in simulate(SimConfig(start=date(2023, 1, 1), days=3650, seed=5), corridor):
-            handle.write(orjson.dumps(event) + b"\n")
-            written += 1
-            if written >= events:
-                break
-    return written
-
+from common import simulated_file, table
 
 # Runs the CLI in a fresh interpreter and reports that process's own peak RSS on its last line.
 _WRAPPER = """
@@ -78,7 +59,7 @@ def main() -> None:
         rows.append(("transitguard --help (baseline)", "-", f"{peak_rss_mib(['--help'], env):,.0f}"))
         for size in sorted(args.events):
             source = Path(folder) / f"events-{size}.jsonl"
-            written = write_events(source, size)
+            written = simulated_file(source, days=3650, seed=5, limit=size)
             env["TRANSITGUARD_DATABASE_URL"] = f"sqlite:///{Path(folder) / f'tg-{size}.db'}"
             rows.append(
                 (

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from transitguard.bootstrap import Application, bootstrap
 from transitguard.domain.events import AlertOutcome, parse_event
@@ -65,15 +65,7 @@ def _application(as_of: datetime | None = None) -> Iterator[Application]:
 
 
 def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
+    return render.progress_bar(err, enabled=err.is_terminal)
 
 
 def _fail(exc: TransitguardError) -> None:
@@ -322,23 +314,17 @@ def simulate(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout)")] = None,
 ) -> None:
     """Write a simulated event stream for the corridor (JSON Lines)."""
-    from transitguard.adapters.sim.traffic import SimConfig
-    from transitguard.adapters.sim.traffic import simulate as run
+    from transitguard.adapters.sim import SimConfig, write_simulation
     from transitguard.rulepacks import load_rule_pack
 
     config = SimConfig(start=date.fromisoformat(start), days=days, seed=seed)
     corridor = load_rule_pack(os.environ.get("TRANSITGUARD_RULE_PACK", "kaliningrad")).corridor
-    handle = output.open("wb") if output else sys.stdout.buffer
-    count = 0
-    try:
-        for event in run(config, corridor):
-            handle.write(orjson.dumps(event) + b"\n")
-            count += 1
-    finally:
-        if output:
-            handle.close()
-        else:
-            handle.flush()
+    if output:
+        with output.open("wb") as handle:
+            count = write_simulation(handle, config, corridor)
+    else:
+        count = write_simulation(sys.stdout.buffer, config, corridor)
+        sys.stdout.buffer.flush()
     err.print(f"simulated {days} days from {start} (seed {seed}): {count} events", highlight=False)
 
 

@@ -8,12 +8,10 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import orjson
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from transitguard.adapters.sim.traffic import SimConfig, simulate
+from transitguard.adapters.sim import SimConfig, write_simulation
 from transitguard.bootstrap import bootstrap
 from transitguard.entrypoints import render
 from transitguard.services.ingest import Source, ingest_sources
@@ -34,20 +32,10 @@ def run_demo(*, days: int, seed: int, start: date, out: Console, err: Console) -
         with tempfile.TemporaryDirectory(prefix="tg-demo-") as folder:
             stream = Path(folder) / "events.jsonl"
             config = SimConfig(start=start, days=days, seed=seed)
-            count = 0
             with stream.open("wb") as handle:
-                for event in simulate(config, application.pack.corridor):
-                    handle.write(orjson.dumps(event) + b"\n")
-                    count += 1
+                count = write_simulation(handle, config, application.pack.corridor)
             err.print(f"simulated {days} days from {start} (seed {seed}): {count} events", highlight=False)
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as progress:
+            with render.progress_bar(err) as progress:
                 task = progress.add_task("ingesting through the ledger", total=count)
                 report = ingest_sources(
                     application.corridor,
