@@ -88,3 +88,22 @@ def test_shuffled_small_batches_on_a_real_database(store: Any, pack: RulePack) -
     assert snapshot(store) == reference(pack)
     service.rebuild()
     assert snapshot(store) == reference(pack)
+
+
+def test_two_processes_writing_projections_in_turn(store: Any, pack: RulePack) -> None:
+    """A long-running ingest keeps trains cached; a `reconcile` elsewhere rewrites their projections
+    (a deadline passed) in between. The ingest must notice, not diff against what it remembers."""
+    events = [e for e in stream() if e["event_id"] not in ("e-out", "e-co-1", "e-co-3")]
+    first, rest = events[: len(events) // 2], events[len(events) // 2 :]
+    ingesting = CorridorService(store, pack, lambda: T0 + timedelta(hours=1))
+    ingesting.apply_batch([LedgerEntry.of(parse_event(e)) for e in first])
+    late = CorridorService(store, pack, lambda: T0 + timedelta(hours=9))  # the FRTD deadlines passed
+    late.reconcile_open_trains()
+    assert any(a.type == "TRANSIT_TIME_EXCEEDED" for a in store.alerts(AlertFilter()))
+    ingesting.clock = lambda: T0 + timedelta(hours=9)
+    ingesting.apply_batch([LedgerEntry.of(parse_event(e)) for e in rest])
+    expected = MemoryStore()
+    CorridorService(expected, pack, lambda: T0 + timedelta(hours=9)).apply_batch(
+        [LedgerEntry.of(parse_event(e)) for e in events]
+    )
+    assert snapshot(store) == snapshot(expected)

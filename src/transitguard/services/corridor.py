@@ -65,6 +65,10 @@ class CachedTrain:
 
 @dataclass
 class Pending:
+    """What a write session computed, to remember once it has committed. `base_epoch`: the
+    projections' epoch the session started from; `epoch`: the one its own write left."""
+
+    base_epoch: int
     epoch: int
     trains: dict[str, CachedTrain] = field(default_factory=dict)
 
@@ -73,9 +77,11 @@ class TrainCache:
     """The last few trains this process recomputed: their events and what it stored for them.
 
     A bulk ingest touches the same trains batch after batch; without this, every batch would re-read
-    and re-parse each train's whole history from the ledger and rewrite all its journeys. An entry is
-    used only while the ledger holds exactly its events plus the new ones (another process may have
-    appended) and no rebuild has replaced the projections since (the epoch).
+    and re-parse each train's whole history from the ledger and rewrite all its journeys. Every write
+    of projections (an ingest batch, a reconcile, a rebuild, in any process) moves the projections'
+    epoch on; the cache is used only while the epoch is the one its own last write left, so nothing
+    else has changed the stored projections it diffs against, and only while the ledger holds exactly
+    the cached events plus the new ones.
     """
 
     def __init__(self, capacity: int = 32) -> None:
@@ -89,11 +95,11 @@ class TrainCache:
         return self._trains.get(key)
 
     def publish(self, pending: Pending) -> None:
-        if not pending.trains:
-            return
-        if pending.epoch != self._epoch:
-            self._trains.clear()
-            self._epoch = pending.epoch
+        if pending.epoch < 0:
+            return  # the session wrote no projections
+        if pending.base_epoch != self._epoch:
+            self._trains.clear()  # someone else wrote projections since we last did
+        self._epoch = pending.epoch
         for key, train in pending.trains.items():
             self._trains[key] = train
             self._trains.move_to_end(key)
@@ -142,13 +148,13 @@ class CorridorService:
         """Stage 1 for every train that has new events (or, with no new events, that is named),
         then stage 2 for every travel document those trains carried before or carry now."""
         keys = sorted(new_events)
-        pending = Pending(epoch=session.projection_epoch() if keys else 0)
         if not keys:
-            return pending
+            return Pending(base_epoch=-2, epoch=-1)  # wrote nothing: forget nothing, learn nothing
+        pending = Pending(base_epoch=session.projection_epoch(), epoch=-1)
         counts = session.event_counts(keys)
         known: dict[str, CachedTrain | None] = {}
         for key in keys:
-            cached = self.cache.get(key, pending.epoch)
+            cached = self.cache.get(key, pending.base_epoch)
             if cached is not None and len(cached.events) + len(new_events[key]) == counts[key]:
                 known[key] = cached
             elif counts[key] == len(new_events[key]):
@@ -168,6 +174,7 @@ class CorridorService:
             pending.trains[key] = CachedTrain(tuple(events), result)
             documents.update(j.document_key for j in result.journeys if j.document_key)
         self._recompute_documents(session, sorted(documents))
+        pending.epoch = session.bump_projection_epoch()
         return pending
 
     def _recompute_documents(
