@@ -141,6 +141,14 @@ def test_journeys_and_trains_read_back(env: dict[str, str], tmp_path: Path) -> N
     assert "exited" in tg(env, "trains").stdout
 
 
+def test_an_unreachable_database_is_named_without_its_password() -> None:
+    env = {**os.environ, "TRANSITGUARD_DATABASE_URL": "postgresql+psycopg://guard:s3cret@127.0.0.1:1/tg"}
+    done = tg(env, "alerts", ok=False)
+    assert done.returncode == 2
+    assert "cannot open the database postgresql+psycopg://guard:***@127.0.0.1:1/tg" in done.stderr
+    assert "s3cret" not in done.stderr
+
+
 def test_user_errors_are_one_line_not_a_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "TRANSITGUARD_DATABASE_URL": "mysql://nobody@nowhere/db"}
     done = tg(env, "alerts", ok=False)

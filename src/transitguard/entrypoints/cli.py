@@ -353,3 +353,6 @@ def main() -> None:
     except TransitguardError as exc:
         err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
         sys.exit(1 if exc.http_status < 500 else 2)
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing of the transaction in flight was written")
+        sys.exit(130)

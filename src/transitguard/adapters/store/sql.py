@@ -22,6 +22,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import OperationalError
 
 from transitguard.adapters.store import tables as t
 from transitguard.adapters.store.database import WRITE_OPTION, make_engine, migrate
@@ -39,7 +40,7 @@ from transitguard.domain.ledger import LedgerEntry, load_event
 from transitguard.domain.records import Alert, Journey, TrainState
 from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
 from transitguard.engines.corridor import TrainResult
-from transitguard.errors import ConflictError
+from transitguard.errors import ConfigurationError, ConflictError
 from transitguard.services.ports import AlertFilter, AppendResult, JourneyFilter, Workflow
 
 # SQLite allows 32,766 bound parameters; PostgreSQL 65,535. Chunks keep every IN (...) well under.
@@ -359,8 +360,18 @@ class SqlStore:
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:
         engine = make_engine(url)
-        if migrate_schema:
-            migrate(engine)
+        try:
+            if migrate_schema:
+                migrate(engine)
+            else:
+                engine.connect().close()
+        except OperationalError as exc:
+            engine.dispose()
+            # The driver's first line says why (refused, unknown host, bad password); the URL is shown
+            # without its password.
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+            where = engine.url.render_as_string(hide_password=True)
+            raise ConfigurationError(f"cannot open the database {where}: {reason}") from None
         return cls(engine)
 
     def close(self) -> None:
