@@ -110,3 +110,30 @@ def test_two_ingests_at_once_lose_and_duplicate_nothing(database_url: str, tmp_p
     finally:
         store.close()
     assert_consistent(database_url)
+
+
+def _open_at(path: str, start: float) -> None:
+    while time.time() < start:
+        pass
+    store = SqlStore.open(f"sqlite:///{path}")
+    store.ledger_count()
+    store.close()
+
+
+def test_processes_opening_a_new_sqlite_file_at_once_all_succeed(tmp_path: Path) -> None:
+    """Two ingests started together on a database that does not exist yet (as in CI's first run)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    failures = 0
+    for attempt in range(10):
+        start = time.time() + 0.2
+        processes = [
+            context.Process(target=_open_at, args=(str(tmp_path / f"{attempt}.db"), start)) for _ in range(4)
+        ]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(60)
+        failures += sum(process.exitcode != 0 for process in processes)
+    assert failures == 0

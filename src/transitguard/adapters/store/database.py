@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,19 @@ def make_engine(url: str) -> Engine:
     raise ConfigurationError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
 
 
+def _enable_wal(cursor: Any) -> None:
+    # Two processes opening a new database file at once can find the switch to WAL busy, and SQLite
+    # reports that at once instead of waiting on the busy timeout: try again for a while.
+    for attempt in range(100):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_transactions(engine: Engine) -> None:
     # pysqlite's own transaction handling starts writers lazily, which lets two writers both read the
     # chain head and then collide. We issue BEGIN ourselves: IMMEDIATE for writers takes the write
@@ -39,9 +54,9 @@ def _sqlite_transactions(engine: Engine) -> None:
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=60000")
+        _enable_wal(cursor)
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
