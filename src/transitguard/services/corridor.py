@@ -50,7 +50,6 @@ class RebuildReport:
     trains: int = 0
     documents: int = 0
     workflow_events: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _train_of(events: Sequence[CorridorEvent]) -> TrainRef:
@@ -331,14 +330,3 @@ def _train_pool(
                 yield window.popleft().result()
 
         yield run
-
-
-def batches(items: Iterable[LedgerEntry], size: int) -> Iterator[list[LedgerEntry]]:
-    batch: list[LedgerEntry] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
