@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -228,6 +229,7 @@ def parse_event(data: Mapping[str, Any]) -> Event:
     return EVENT_ADAPTER.validate_json(orjson.dumps(data))
 
 
+@lru_cache(maxsize=65536)
 def document_key(issuing_state: str, number: str) -> str:
     """One travel document, whatever spacing or case the producer used."""
     return f"{issuing_state.upper()}:{re.sub(r'[^0-9A-Z]', '', number.upper())}"

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from transitguard.domain.corridor import Corridor
 from transitguard.domain.events import (
@@ -64,6 +65,7 @@ def normalise_place(place: str) -> str:
     return text[3:] if text.startswith("LT-") else text
 
 
+@lru_cache(maxsize=65536)
 def _journey_id(train: TrainRef, person_key: str) -> str:
     return content_id("J", train.key, person_key)
 
@@ -95,7 +97,8 @@ def _alert(
 
 
 def _latest(checks: list[PassengerChecked]) -> PassengerChecked | None:
-    return max(checks, key=event_order) if checks else None
+    # Checks are gathered from the train's events in event order: the last one is the latest.
+    return checks[-1] if checks else None
 
 
 def _person_label(person: _Person) -> str:
