@@ -35,7 +35,7 @@ def content_id(prefix: str, *parts: str) -> str:
     return f"{prefix}-{digest}"
 
 
-def _iso(value: datetime | date | None) -> str | None:
+def iso_or_none(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -76,23 +76,23 @@ class Journey:
             "status": self.status,
             "surname": self.surname,
             "given_names": self.given_names,
-            "birth_date": _iso(self.birth_date),
+            "birth_date": iso_or_none(self.birth_date),
             "sex": self.sex,
             "nationality": self.nationality,
             "document_key": self.document_key,
-            "travel_document_expires": _iso(self.travel_document_expires),
+            "travel_document_expires": iso_or_none(self.travel_document_expires),
             "transit_document": {
                 "kind": self.transit_kind,
                 "number": self.transit_number,
-                "valid_from": _iso(self.transit_valid_from),
-                "valid_until": _iso(self.transit_valid_until),
+                "valid_from": iso_or_none(self.transit_valid_from),
+                "valid_until": iso_or_none(self.transit_valid_until),
             },
-            "entered_at": _iso(self.entered_at),
+            "entered_at": iso_or_none(self.entered_at),
             "entry_checkpoint": self.entry_checkpoint,
-            "exited_at": _iso(self.exited_at),
+            "exited_at": iso_or_none(self.exited_at),
             "exit_checkpoint": self.exit_checkpoint,
-            "deadline": _iso(self.deadline),
-            "train_exited_at": _iso(self.train_exited_at),
+            "deadline": iso_or_none(self.deadline),
+            "train_exited_at": iso_or_none(self.train_exited_at),
             "evidence": list(self.evidence),
         }
 
@@ -136,7 +136,7 @@ class Alert:
             "details": self.details,
             "evidence": list(self.evidence),
             "updated_by": self.updated_by,
-            "updated_at": _iso(self.updated_at),
+            "updated_at": iso_or_none(self.updated_at),
         }
 
 
@@ -157,8 +157,8 @@ class TrainState:
         return {
             "train": self.train.as_dict(),
             "status": self.status,
-            "entered_at": _iso(self.entered_at),
-            "exited_at": _iso(self.exited_at),
+            "entered_at": iso_or_none(self.entered_at),
+            "exited_at": iso_or_none(self.exited_at),
             "manifest_count": self.manifest_count,
             "admitted_count": self.admitted_count,
             "completed_count": self.completed_count,

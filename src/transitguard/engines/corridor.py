@@ -31,7 +31,15 @@ from transitguard.domain.events import (
     TrainStopped,
     document_key,
 )
-from transitguard.domain.records import Alert, Journey, JourneyStatus, Severity, TrainState, content_id
+from transitguard.domain.records import (
+    Alert,
+    Journey,
+    JourneyStatus,
+    Severity,
+    TrainState,
+    content_id,
+    iso_or_none,
+)
 
 # Within one instant, facts are applied in the order the real world produces them.
 _RANK = {"manifest.submitted": 0, "train.crossed": 1, "passenger.checked": 2, "train.stopped": 3}
@@ -231,7 +239,7 @@ def reconcile_train(
                 details={
                     "place": stop.place,
                     "started_at": stop.started_at.isoformat(),
-                    "ended_at": stop.ended_at.isoformat() if stop.ended_at else None,
+                    "ended_at": iso_or_none(stop.ended_at),
                     "minutes": round(minutes, 1) if minutes is not None else None,
                 },
             )
@@ -342,8 +350,8 @@ def _person_alerts(
                 document=person.document_key,
                 details={
                     "transit_document_kind": journey.transit_kind,
-                    "entered_at": journey.entered_at.isoformat() if journey.entered_at else None,
-                    "transit_deadline": journey.deadline.isoformat() if journey.deadline else None,
+                    "entered_at": iso_or_none(journey.entered_at),
+                    "transit_deadline": iso_or_none(journey.deadline),
                     "alighting_banned": ban is not None,
                     "alighting_rule": ban.basis if ban else None,
                 },
@@ -369,9 +377,9 @@ def _person_alerts(
                     details={
                         "transit_document_kind": journey.transit_kind,
                         "limit_hours": hours,
-                        "entered_at": journey.entered_at.isoformat() if journey.entered_at else None,
+                        "entered_at": iso_or_none(journey.entered_at),
                         "deadline": journey.deadline.isoformat(),
-                        "exited_at": journey.exited_at.isoformat() if journey.exited_at else None,
+                        "exited_at": iso_or_none(journey.exited_at),
                     },
                 )
             )

@@ -18,6 +18,12 @@ def to_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _required_time(value: datetime | None, column: str) -> datetime:
+    if value is None:
+        raise ValueError(f"NULL in the NOT NULL column {column}")
+    return value
+
+
 def _day(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -131,8 +137,7 @@ def alert_values(alert: Alert, scope: str) -> tuple[Any, ...]:
 def alert_from(row: Any) -> Alert:
     mapping = row._mapping
     status = mapping.get("wf_status") or "open"
-    raised = to_utc(row.raised_at)
-    assert raised is not None  # a NOT NULL column
+    raised = _required_time(to_utc(row.raised_at), "alerts.raised_at")
     return Alert(
         alert_id=row.alert_id,
         type=row.type,
@@ -187,8 +192,7 @@ def train_state_values(state: TrainState) -> tuple[Any, ...]:
 
 
 def train_state_from(row: Any) -> TrainState:
-    last = to_utc(row.last_event_at)
-    assert last is not None  # a NOT NULL column
+    last = _required_time(to_utc(row.last_event_at), "trains.last_event_at")
     return TrainState(
         train=train_from(row),
         status=row.status,
