@@ -120,8 +120,11 @@ class CorridorService:
 
     # -- ingest -----------------------------------------------------------------------------------
 
-    def apply_batch(self, entries: Sequence[LedgerEntry]) -> BatchReport:
-        """Append one batch and bring every projection it affects up to date, atomically."""
+    def apply_batch(
+        self, entries: Sequence[LedgerEntry], *, before_commit: Callable[[], None] | None = None
+    ) -> BatchReport:
+        """Append one batch and bring every projection it affects up to date, atomically.
+        `before_commit` runs last inside the transaction; if it raises, nothing of the batch stays."""
         now = self.clock()
         with self.store.writing() as session:
             appended: AppendResult = session.append(entries, recorded_at=now)
@@ -133,6 +136,8 @@ class CorridorService:
             for entry in appended.stored:
                 if isinstance(entry.event, AlertAcknowledged | AlertResolved):
                     self._apply_workflow(session, entry.event, strict=True)
+            if before_commit is not None:
+                before_commit()
         self.cache.publish(pending)  # only what was committed may be remembered
         return BatchReport(
             stored=len(appended.stored),

@@ -1,14 +1,20 @@
-"""Ingest event files: validate every line first, then write in batches, each one transaction.
+"""Ingest event files: every line is validated before anything is committed, then the events are
+written in batches, each one transaction.
 
 A file with a bad line writes nothing (unless the caller asks to skip invalid lines to a rejects
 file). Standard input is spooled to a temporary file first, so it gets the same all-or-nothing check.
 A kill in the middle leaves every acknowledged batch and nothing of the one in flight; running the
 same file again is safe, because the ledger is idempotent by event_id.
+
+Where the platform can fork, the whole-file check runs in a second process while this one parses and
+applies the first batch; that batch's commit waits for the verdict.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -16,6 +22,7 @@ from typing import BinaryIO
 import orjson
 
 from transitguard.adapters.formats.jsonl import ParsedLine, check_lines, parse_lines
+from transitguard.domain.corridor import Corridor
 from transitguard.errors import ConflictError, EventValidationError, Problem, TransitguardError
 from transitguard.services.corridor import BatchReport, CorridorService
 
@@ -63,13 +70,13 @@ def _write_reject(handle: BinaryIO, problem: Problem) -> None:
 
 
 def validate_sources(
-    service: CorridorService, sources: Sequence[Source], rejects: BinaryIO | None, max_problems: int = 100
+    corridor: Corridor, sources: Sequence[Source], rejects: BinaryIO | None, max_problems: int = 100
 ) -> tuple[int, list[Problem]]:
-    """First pass: every line of every source, nothing kept in memory but the problems."""
+    """The whole-file check: every line of every source, nothing kept in memory but the problems."""
     problems: list[Problem] = []
     valid = 0
     for source in sources:
-        for problem in check_lines(source.lines(), source.name, service.corridor):
+        for problem in check_lines(source.lines(), source.name, corridor):
             if problem is None:
                 valid += 1
                 continue
@@ -78,6 +85,60 @@ def validate_sources(
             if len(problems) < max_problems:
                 problems.append(problem)
     return valid, problems
+
+
+class Verdict:
+    """The whole-file check, run in a forked process when that is possible, else here at once.
+
+    `wait()` blocks until the check is done and raises EventValidationError if it found a problem;
+    the first batch calls it just before committing, so the check runs while that batch is prepared.
+    """
+
+    def __init__(self, corridor: Corridor, sources: Sequence[Source]) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future[tuple[int, list[Problem]]] | None = None
+        self._result: tuple[int, list[Problem]] | None = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            # fork, not spawn: the child needs nothing re-imported and starts in milliseconds. It only
+            # reads the files; it never touches this process's database connections.
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._future = self._pool.submit(validate_sources, corridor, sources, None)
+        else:
+            self._result = validate_sources(corridor, sources, None)
+
+    def wait(self) -> int:
+        if self._result is None:
+            assert self._future is not None  # set in __init__ whenever _result is not
+            self._result = self._future.result()
+            self.close()
+        valid, problems = self._result
+        if problems:
+            raise EventValidationError(problems)
+        return valid
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _batches(
+    sources: Sequence[Source], corridor: Corridor, batch_size: int
+) -> Iterator[tuple[list[ParsedLine], list[Problem]]]:
+    """Parsed lines in batches of `batch_size`, with the problems found among them."""
+    batch: list[ParsedLine] = []
+    problems: list[Problem] = []
+    for source in sources:
+        for item in parse_lines(source.lines(), source.name, corridor):
+            if isinstance(item, Problem):
+                problems.append(item)
+                continue
+            batch.append(item)
+            if len(batch) >= batch_size:
+                yield batch, problems
+                batch, problems = [], []
+    if batch or problems:
+        yield batch, problems
 
 
 def ingest_sources(
@@ -89,19 +150,33 @@ def ingest_sources(
     on_batch: Callable[[BatchReport, int], None] | None = None,
 ) -> IngestReport:
     report = IngestReport()
-    valid, problems = validate_sources(service, sources, rejects)
-    report.problems = problems
-    if problems and rejects is None:
-        raise EventValidationError(problems)
-    report.rejected = len(problems)
-    batch: list[ParsedLine] = []
+    verdict: Verdict | None = None
+    if rejects is None:
+        verdict = Verdict(service.corridor, sources)
+        checked = False
+    else:
+        # Skipping invalid lines: the rejects are written first, in line order, and the good lines
+        # are stored; there is no verdict to wait for.
+        valid, problems = validate_sources(service.corridor, sources, rejects)
+        report.problems = problems
+        report.rejected = len(problems)
+        report.lines = valid + len(problems)
+        checked = True
 
-    def flush() -> None:
+    def before_commit() -> None:
+        nonlocal checked
+        if not checked and verdict is not None:
+            report.lines = verdict.wait()
+            checked = True
+
+    def flush(batch: list[ParsedLine]) -> None:
         try:
-            result = service.apply_batch([p.entry for p in batch])
+            result = service.apply_batch([p.entry for p in batch], before_commit=before_commit)
         except ConflictError as exc:
             where = next((p for p in batch if p.entry.event_id in exc.message), batch[0])
             raise ConflictError(f"{where.source}:{where.line}: {exc.message}") from None
+        except EventValidationError:
+            raise
         except TransitguardError as exc:
             first, last = batch[0], batch[-1]
             exc.message = f"{first.source}:{first.line}-{last.line}: {exc.message}"
@@ -112,17 +187,16 @@ def ingest_sources(
         report.batches += 1
         if on_batch is not None:
             on_batch(result, len(batch))
-        batch.clear()
 
-    for source in sources:
-        for item in parse_lines(source.lines(), source.name, service.corridor):
-            report.lines += 1
-            if isinstance(item, Problem):
-                continue
-            batch.append(item)
-            if len(batch) >= batch_size:
-                flush()
-    if batch:
-        flush()
-    report.lines = valid + report.rejected
+    try:
+        for batch, problems in _batches(sources, service.corridor, batch_size):
+            if problems and rejects is None:
+                before_commit()  # raises: the whole-file check found these lines too
+                raise EventValidationError(problems)  # pragma: no cover - the check is the same code
+            if batch:
+                flush(batch)
+        before_commit()  # a file of blank lines still gets its verdict
+    finally:
+        if verdict is not None:
+            verdict.close()
     return report

@@ -1,0 +1,60 @@
+"""A file with one bad line stores nothing, even when the bad line comes batches after the first:
+the whole-file check (run alongside the first batch) must finish before that batch commits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import pytest
+
+from factories import traffic, write_jsonl
+from transitguard.adapters.store.sql import SqlStore
+from transitguard.errors import EventValidationError
+from transitguard.rulepacks import RulePack
+from transitguard.services.corridor import CorridorService
+from transitguard.services.ingest import Source, ingest_sources
+
+
+def service_on(url: str, pack: RulePack) -> CorridorService:
+    return CorridorService(SqlStore.open(url), pack, lambda: datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_a_bad_last_line_stores_nothing_of_earlier_batches(
+    database_url: str, pack: RulePack, tmp_path: Path
+) -> None:
+    source = tmp_path / "late-error.jsonl"
+    events = traffic(trains=3, passengers=8)
+    write_jsonl(source, events)
+    with source.open("ab") as handle:
+        bad = {**events[-1], "event_id": "late-bad", "occurred_at": "2023-05-01T25:00:00+03:00"}
+        handle.write(orjson.dumps(bad) + b"\n")
+    service = service_on(database_url, pack)
+    try:
+        with pytest.raises(EventValidationError) as raised:
+            ingest_sources(service, [Source("late-error.jsonl", source)], batch_size=10)
+        (problem,) = raised.value.problems
+        assert (problem.line, problem.field) == (len(events) + 1, "occurred_at")
+        assert service.store.ledger_count() == 0
+    finally:
+        service.store.close()
+
+
+def test_the_same_file_without_the_bad_line_is_stored_whole(
+    database_url: str, pack: RulePack, tmp_path: Path
+) -> None:
+    source = tmp_path / "good.jsonl"
+    events = traffic(trains=3, passengers=8)
+    write_jsonl(source, events)
+    service = service_on(database_url, pack)
+    try:
+        report = ingest_sources(service, [Source("good.jsonl", source)], batch_size=10)
+        assert (report.lines, report.stored, report.batches) == (
+            len(events),
+            len(events),
+            -(-len(events) // 10),
+        )
+        assert service.store.ledger_count() == len(events)
+    finally:
+        service.store.close()
