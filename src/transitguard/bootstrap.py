@@ -10,6 +10,7 @@ from transitguard.adapters.store.sql import SqlStore
 from transitguard.rulepacks import RulePack, load_rule_pack
 from transitguard.services.corridor import Clock, CorridorService
 from transitguard.services.ports import Store
+from transitguard.services.screening import ScreeningService
 from transitguard.settings import Settings
 
 
@@ -23,6 +24,7 @@ class Application:
     store: Store
     pack: RulePack
     corridor: CorridorService
+    screening: ScreeningService
 
     def close(self) -> None:
         self.store.close()
@@ -35,4 +37,8 @@ def bootstrap(
     pack = load_rule_pack(settings.rule_pack)
     chosen_store = store if store is not None else SqlStore.open(str(settings.database_url))
     service = CorridorService(chosen_store, pack, clock or system_clock)
-    return Application(settings=settings, store=chosen_store, pack=pack, corridor=service)
+    screening = ScreeningService(chosen_store, clock or system_clock)
+    service.screening = screening
+    return Application(
+        settings=settings, store=chosen_store, pack=pack, corridor=service, screening=screening
+    )

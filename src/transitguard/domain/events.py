@@ -200,10 +200,60 @@ class AlertResolved(EventBase):
     note: Annotated[str, Field(max_length=2000)] | None = None
 
 
+class WatchlistUpdated(EventBase):
+    """A new version of a watchlist became active. The entries themselves are kept beside the ledger
+    (table watchlist_entities), bound to this event by `digest`: SHA-256 over their canonical lines."""
+
+    type: Literal["watchlist.updated"]
+    watchlist: NonEmpty
+    version: NonEmpty
+    format: NonEmpty
+    source: NonEmpty
+    entities: Annotated[int, Field(ge=0)]
+    digest: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    threshold: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
+class ScreeningHit(EventBase):
+    """A decision of the screening engine: this person may be that listed entity. `subject` is who was
+    screened (a travel document key, or the journey when there is none); `on_train` where."""
+
+    type: Literal["screening.hit"]
+    hit_id: NonEmpty
+    watchlist: NonEmpty
+    version: NonEmpty
+    entity_id: NonEmpty
+    entity_fingerprint: NonEmpty
+    caption: NonEmpty
+    subject: NonEmpty
+    name: NonEmpty
+    on_train: TrainRef | None = None
+    passenger_ref: NonEmpty | None = None
+    score: Annotated[float, Field(ge=0, le=1)]
+    explanation: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class ScreeningReviewed(EventBase):
+    type: Literal["screening.reviewed"]
+    hit_id: NonEmpty
+    decision: Literal["confirmed", "false_positive"]
+    by: NonEmpty
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 CorridorEvent = ManifestSubmitted | TrainCrossed | PassengerChecked | TrainStopped
 WorkflowEvent = AlertAcknowledged | AlertResolved
+ScreeningEvent = WatchlistUpdated | ScreeningHit | ScreeningReviewed
 Event = Annotated[
-    ManifestSubmitted | TrainCrossed | PassengerChecked | TrainStopped | AlertAcknowledged | AlertResolved,
+    ManifestSubmitted
+    | TrainCrossed
+    | PassengerChecked
+    | TrainStopped
+    | AlertAcknowledged
+    | AlertResolved
+    | WatchlistUpdated
+    | ScreeningHit
+    | ScreeningReviewed,
     Field(discriminator="type"),
 ]
 
@@ -214,6 +264,9 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
     "train.stopped": TrainStopped,
     "alert.acknowledged": AlertAcknowledged,
     "alert.resolved": AlertResolved,
+    "watchlist.updated": WatchlistUpdated,
+    "screening.hit": ScreeningHit,
+    "screening.reviewed": ScreeningReviewed,
 }
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from transitguard.domain.events import (
-    AlertAcknowledged,
-    AlertResolved,
     CorridorEvent,
     Event,
+    ManifestSubmitted,
+    PassengerChecked,
+    TrainCrossed,
+    TrainStopped,
     parse_event_json,
     train_of,
 )
@@ -52,6 +54,6 @@ def load_event(body: bytes | str) -> Event:
 def load_corridor_event(body: bytes | str) -> CorridorEvent:
     """An event stored under a train key: one of the corridor event types, by construction."""
     event = parse_event_json(body)
-    if isinstance(event, AlertAcknowledged | AlertResolved):
+    if not isinstance(event, ManifestSubmitted | TrainCrossed | PassengerChecked | TrainStopped):
         raise TypeError(f"{event.event_id} is not a corridor event")
     return event

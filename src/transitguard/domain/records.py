@@ -27,7 +27,11 @@ ALERT_TYPES = (
     "TRANSIT_DOCUMENT_INVALID",
     "UNPLANNED_STOP",
     "DOCUMENT_IN_USE",
+    "WATCHLIST_HIT",
 )
+
+# Journeys whose passenger may still be in the corridor or about to enter it: a list update re-screens them.
+OPEN_JOURNEY_STATUSES = ("expected", "in_corridor", "missing", "held")
 
 
 def content_id(prefix: str, *parts: str) -> str:

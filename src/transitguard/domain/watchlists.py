@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 import orjson
 
@@ -130,6 +130,96 @@ class ListedEntity:
             "extra": [list(pair) for pair in self.extra],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ListedEntity:
+        """The inverse of as_dict (entries are stored as its JSON)."""
+        return cls(
+            entity_id=data["entity_id"],
+            schema=data["schema"],
+            names=tuple(
+                ListedName(
+                    n["full"], n.get("kind", "primary"), n.get("first"), n.get("middle"), n.get("last")
+                )
+                for n in data["names"]
+            ),
+            birth_dates=tuple(PartialDate.parse(d) for d in data.get("birth_dates", ())),
+            nationalities=tuple(data.get("nationalities", ())),
+            sex=data.get("sex"),
+            documents=tuple(
+                ListedDocument(d["number"], d.get("kind"), d.get("country"))
+                for d in data.get("documents", ())
+            ),
+            programs=tuple(data.get("programs", ())),
+            listed_on=date.fromisoformat(data["listed_on"]) if data.get("listed_on") else None,
+            remarks=data.get("remarks"),
+            extra=tuple((str(k), str(v)) for k, v in data.get("extra", ())),
+        )
+
+    def canonical(self) -> bytes:
+        return orjson.dumps(self.as_dict(), option=orjson.OPT_SORT_KEYS)
+
     def fingerprint(self) -> str:
         """A hash of the entry's content: a suppressed false positive comes back when it changes."""
         return hashlib.sha256(orjson.dumps(self.as_dict(), option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+
+
+HitStatus = Literal["open", "confirmed", "false_positive"]
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistVersion:
+    """The active version of one named list."""
+
+    watchlist: str
+    version: str
+    format: str
+    source: str
+    entities: int
+    digest: str
+    threshold: float
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A screening hit and where its review stands."""
+
+    hit_id: str
+    watchlist: str
+    version: str
+    entity_id: str
+    entity_fingerprint: str
+    caption: str
+    subject: str
+    name: str
+    train_key: str | None
+    passenger_ref: str | None
+    score: float
+    explanation: str
+    raised_at: datetime
+    evidence: str  # the screening.hit event id
+    status: HitStatus = "open"
+    reviewed_by: str | None = None
+    review_reason: str | None = None
+    reviewed_at: datetime | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "hit_id": self.hit_id,
+            "watchlist": self.watchlist,
+            "version": self.version,
+            "entity_id": self.entity_id,
+            "caption": self.caption,
+            "subject": self.subject,
+            "name": self.name,
+            "train_key": self.train_key,
+            "passenger_ref": self.passenger_ref,
+            "score": self.score,
+            "explanation": self.explanation,
+            "raised_at": self.raised_at.isoformat(),
+            "status": self.status,
+            "reviewed_by": self.reviewed_by,
+            "review_reason": self.review_reason,
+            "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
+            "evidence": [self.evidence],
+        }

@@ -27,13 +27,18 @@ from transitguard.domain.records import ALERT_TYPES
 from transitguard.entrypoints import render
 from transitguard.errors import EventValidationError, TransitguardError
 from transitguard.services.ingest import DEFAULT_BATCH_SIZE, Source, ingest_sources
-from transitguard.services.ports import AlertFilter, JourneyFilter
+from transitguard.services.ports import AlertFilter, HitFilter, JourneyFilter
+from transitguard.services.screening_files import DEFAULT_THRESHOLD, build_index, load_lists, screen_file
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 ledger_app = typer.Typer(no_args_is_help=True, help="The hash-chained event ledger.")
 alert_app = typer.Typer(no_args_is_help=True, help="Work an alert: acknowledge it, resolve it.")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(alert_app, name="alert")
+watchlist_app = typer.Typer(no_args_is_help=True, help="Watchlists: import a version, list the active ones.")
+hit_app = typer.Typer(no_args_is_help=True, help="Screening hits: list them, review one.")
+app.add_typer(watchlist_app, name="watchlist")
+app.add_typer(hit_app, name="hit")
 
 err = Console(stderr=True)
 # Piped output (make demo, a log file) gets a wide page instead of Rich's 80-column default.
@@ -304,6 +309,152 @@ def alert_resolve(
         }
     )
     out.print(f"{alert_id} resolved ({outcome}) by {by}")
+
+
+@app.command()
+def screen(
+    lists: Annotated[list[Path], typer.Option("--list", help="A watchlist file (repeat for several)")],
+    input_file: Annotated[Path, typer.Option("--input", help="Queries, JSON Lines")],
+    output: Annotated[Path, typer.Option("--output", help="Results, JSON Lines")],
+    threshold: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Report matches at or above this score")
+    ] = DEFAULT_THRESHOLD,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many matches per query")] = 5,
+    list_format: Annotated[
+        str | None, typer.Option(help="ftm, un, ofac-csv, ofac-xml, eu or csv (default: from the file)")
+    ] = None,
+) -> None:
+    """Screen passenger-style queries against watchlist files (no database needed).
+
+    An input line is {"id", "name", "birth_date"?, "nationality"?, "sex"?, "document_number"?}; an output
+    line is {"id", "matches": [{"entity_id", "score", "explanation", "name"}]}, best first.
+    """
+    for path in [*lists, input_file]:
+        if not path.is_file():
+            err.print(f"[bold red]error:[/] {path}: no such file", highlight=False)
+            raise typer.Exit(1)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("reading lists", total=None)
+            loaded = load_lists(lists, list_format)
+            for listed in loaded:
+                for warning in listed.warnings[:5]:
+                    err.print(f"warning: {listed.name}: {warning}", highlight=False, markup=False)
+            progress.update(task, description="indexing names")
+            index = build_index(loaded)
+            progress.update(task, description="screening", total=None)
+            counts = screen_file(
+                index,
+                input_file,
+                output,
+                source=str(input_file),
+                threshold=threshold,
+                limit=limit,
+                on_query=lambda n: progress.advance(task, n),
+            )
+    except EventValidationError as exc:
+        err.print("[bold red]error:[/] invalid queries; no results were written", highlight=False)
+        for problem in exc.problems[:20]:
+            err.print(f"  {problem}", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    except TransitguardError as exc:
+        _fail(exc)
+    err.print(
+        f"screened {counts['queries']} queries against {index.names} names of {len(index.entities)} "
+        f"listed persons: {counts['with_matches']} with matches at or above {threshold}",
+        highlight=False,
+    )
+
+
+@watchlist_app.command("import")
+def watchlist_import(
+    name: Annotated[str, typer.Argument(help="The list's name, e.g. eu-fsf or lt-national")],
+    path: Annotated[Path, typer.Argument(help="The list file")],
+    list_format: Annotated[
+        str | None, typer.Option("--format", help="ftm, un, ofac-csv, ofac-xml, eu or csv (default: sniffed)")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Hits at or above this score (default 0.8)")
+    ] = None,
+) -> None:
+    """Make the file the active version of the list (recorded in the ledger) and re-screen every open
+    journey and train due against it. A file that does not parse changes nothing."""
+    if not path.is_file():
+        err.print(f"[bold red]error:[/] {path}: no such file", highlight=False)
+        raise typer.Exit(1)
+    try:
+        with _application() as application, _progress() as progress:
+            progress.add_task(f"importing {path.name}", total=None)
+            report = application.screening.import_list(name, path, list_format, threshold)
+    except TransitguardError as exc:
+        _fail(exc)
+    for warning in report.warnings[:10]:
+        err.print(f"warning: {warning}", highlight=False, markup=False)
+    if not report.changed:
+        out.print(f"{name}: unchanged ({report.version}, {report.entities} entries)")
+        return
+    out.print(
+        f"{name}: version {report.version} active ({report.entities} entries); re-screened "
+        f"{report.screened} open journeys: {report.hits} new hits"
+    )
+
+
+@watchlist_app.command("list")
+def watchlist_list() -> None:
+    """The active version of every list."""
+    with _application() as application:
+        versions = application.store.watchlists()
+    for v in versions:
+        out.print(
+            f"{v.watchlist}  version {v.version}  {v.entities} entries  {v.format}  from {v.source}  "
+            f"threshold {v.threshold}  since {v.updated_at.isoformat()}",
+            highlight=False,
+        )
+
+
+@hit_app.command("list")
+def hit_list(
+    status: Annotated[str | None, typer.Option(help="open | confirmed | false_positive")] = None,
+    train: Annotated[str | None, typer.Option(help="Train key NUMBER/DATE/DIRECTION")] = None,
+    limit: Annotated[int | None, typer.Option(min=1)] = None,
+    format_: Annotated[Format, typer.Option("--format")] = "table",
+) -> None:
+    """Screening hits, oldest first, with the score and the explanation."""
+    if status not in (None, "open", "confirmed", "false_positive"):
+        raise typer.BadParameter("--status must be open, confirmed or false_positive")
+    with _application() as application:
+        found = application.store.hits(HitFilter(status=status, train_key=train, limit=limit))
+    if format_ == "jsonl":
+        _emit_jsonl([h.as_dict() for h in found])
+        return
+    for h in found:
+        out.print(
+            f"{h.hit_id}  {h.status:<14}  {h.score:.2f}  {h.name} ~ {h.caption} ({h.watchlist})  "
+            f"{h.train_key or ''}",
+            highlight=False,
+            markup=False,
+        )
+    if not found:
+        out.print("no hits")
+
+
+@hit_app.command("review")
+def hit_review(
+    hit_id: str,
+    decision: Annotated[
+        Literal["confirmed", "false_positive"], typer.Option(help="confirmed | false_positive")
+    ],
+    by: Annotated[str, typer.Option(help="Who reviewed it")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the ledger)")],
+) -> None:
+    """open → confirmed or false_positive. A false positive is not raised again for the same person
+    and listed entry until the entry changes."""
+    try:
+        with _application() as application:
+            hit = application.screening.review(hit_id, decision, by, reason)
+    except TransitguardError as exc:
+        _fail(exc)
+    out.print(f"{hit.hit_id} {hit.status} by {hit.reviewed_by}")
 
 
 @app.command()

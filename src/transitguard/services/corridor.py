@@ -27,6 +27,7 @@ from transitguard.engines.corridor import TrainResult, reconcile_document, recon
 from transitguard.errors import ConflictError, NotFoundError
 from transitguard.rulepacks import RulePack
 from transitguard.services.ports import AppendResult, Store, Workflow, WriteSession
+from transitguard.services.screening import SCREENING_TYPES, ScreeningService
 
 Clock = Callable[[], datetime]
 
@@ -50,6 +51,7 @@ class RebuildReport:
     trains: int = 0
     documents: int = 0
     workflow_events: int = 0
+    screening_events: int = 0
 
 
 def _train_of(events: Sequence[CorridorEvent]) -> TrainRef:
@@ -117,6 +119,8 @@ class CorridorService:
         self.corridor = pack.corridor
         self.clock = clock
         self.cache = TrainCache()
+        # Screening of what each batch brings (set by bootstrap; None: no watchlists in this process).
+        self.screening: ScreeningService | None = None
 
     # -- ingest -----------------------------------------------------------------------------------
 
@@ -136,6 +140,8 @@ class CorridorService:
             for entry in appended.stored:
                 if isinstance(entry.event, AlertAcknowledged | AlertResolved):
                     self._apply_workflow(session, entry.event, strict=True)
+            if self.screening is not None:
+                self.screening.on_batch(session, appended.stored, now)
             if before_commit is not None:
                 before_commit()
         self.cache.publish(pending)  # only what was committed may be remembered
@@ -272,6 +278,14 @@ class CorridorService:
                 progress("documents", len(keys))
                 after = keys[-1]
             seq = 0
+            if self.screening is not None:
+                # Hits before the alert workflow: an alert.* event may name a WATCHLIST_HIT alert.
+                while entries := session.entries_of_types_after(SCREENING_TYPES, seq, 1000):
+                    self.screening.apply_entries(session, (e for _, e in entries), strict=False)
+                    seq = entries[-1][0]
+                    report.screening_events += len(entries)
+                    progress("screening", len(entries))
+                seq = 0
             while entries := session.workflow_entries_after(seq, 1000):
                 for seq, entry in entries:  # noqa: B007 - seq carries the page position on
                     if isinstance(entry.event, AlertAcknowledged | AlertResolved):

@@ -7,17 +7,18 @@ import copy
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from transitguard.adapters.store.rows import to_utc
 from transitguard.domain.ledger import LedgerEntry
-from transitguard.domain.records import Alert, Journey, TrainState
+from transitguard.domain.records import OPEN_JOURNEY_STATUSES, Alert, Journey, TrainState
+from transitguard.domain.watchlists import Hit, WatchlistVersion
 from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
 from transitguard.engines.corridor import TrainResult
 from transitguard.errors import ConflictError
-from transitguard.services.ports import AlertFilter, AppendResult, JourneyFilter, Workflow
+from transitguard.services.ports import AlertFilter, AppendResult, HitFilter, JourneyFilter, Workflow
 
 _WORKFLOW_TYPES = ("alert.acknowledged", "alert.resolved")
 
@@ -33,6 +34,9 @@ class _State:
     alerts: dict[str, tuple[str, Alert]] = field(default_factory=dict)  # alert_id → (scope, alert)
     workflow: dict[str, Workflow] = field(default_factory=dict)
     epoch: int = 0
+    watchlist_entities: dict[tuple[str, str], dict[str, bytes]] = field(default_factory=dict)
+    watchlists: dict[str, WatchlistVersion] = field(default_factory=dict)
+    hits: dict[str, Hit] = field(default_factory=dict)
 
 
 def _with_workflow(alert: Alert, workflow: Workflow | None) -> Alert:
@@ -156,6 +160,7 @@ class MemoryWriteSession:
 
     def clear_projections(self) -> None:
         self.state.trains, self.state.journeys, self.state.alerts, self.state.workflow = {}, {}, {}, {}
+        self.state.watchlists, self.state.hits = {}, {}
 
     def train_keys_after(self, after: str, limit: int) -> list[str]:
         keys = sorted({e.train_key for e in self.state.entries if e.train_key and e.train_key > after})
@@ -173,6 +178,70 @@ class MemoryWriteSession:
             (row.seq, entry)
             for row, entry in zip(self.state.ledger, self.state.entries, strict=True)
             if row.seq > after_seq and entry.type in _WORKFLOW_TYPES
+        ]
+        return found[:limit]
+
+    # -- watchlists and screening hits ------------------------------------------------------------
+
+    def save_watchlist(self, version: WatchlistVersion, bodies: Sequence[tuple[str, bytes]] | None) -> None:
+        if bodies:
+            stored = self.state.watchlist_entities.setdefault((version.watchlist, version.version), {})
+            for entity_id, body in bodies:
+                stored.setdefault(entity_id, body)
+        self.state.watchlists[version.watchlist] = version
+
+    def watchlist_versions(self) -> list[WatchlistVersion]:
+        return [self.state.watchlists[k] for k in sorted(self.state.watchlists)]
+
+    def watchlist_bodies(self, watchlist: str, version: str) -> list[bytes]:
+        stored = self.state.watchlist_entities.get((watchlist, version), {})
+        return [stored[k] for k in sorted(stored)]
+
+    def hit_ids(self, hit_ids: Iterable[str]) -> set[str]:
+        return {h for h in hit_ids if h in self.state.hits}
+
+    def save_hit(self, hit: Hit, alert: Alert | None) -> None:
+        if hit.hit_id in self.state.hits:
+            raise ConflictError(f"hit {hit.hit_id} is already stored")  # as the SQL primary key would
+        self.state.hits[hit.hit_id] = hit
+        if alert is not None:
+            self.state.alerts[alert.alert_id] = (f"hit:{hit.hit_id}", alert)
+
+    def hit(self, hit_id: str) -> Hit | None:
+        return self.state.hits.get(hit_id)
+
+    def review_hit(self, hit_id: str, status: str, by: str, reason: str, at: datetime) -> None:
+        found = self.state.hits.get(hit_id)
+        if found is not None:
+            self.state.hits[hit_id] = replace(
+                found,
+                status=status,  # type: ignore[arg-type]
+                reviewed_by=by,
+                review_reason=reason,
+                reviewed_at=to_utc(at),
+            )
+
+    def false_positives(self) -> set[tuple[str, str, str]]:
+        return {
+            (h.subject, h.entity_id, h.entity_fingerprint)
+            for h in self.state.hits.values()
+            if h.status == "false_positive"
+        }
+
+    def journeys_of_trains(self, train_keys: Iterable[str]) -> list[Journey]:
+        wanted = set(train_keys)
+        return [j for j in self.state.journeys.values() if j.train.key in wanted]
+
+    def open_journeys(self) -> list[Journey]:
+        return [j for j in self.state.journeys.values() if j.status in OPEN_JOURNEY_STATUSES]
+
+    def entries_of_types_after(
+        self, types: Sequence[str], after_seq: int, limit: int
+    ) -> list[tuple[int, LedgerEntry]]:
+        found = [
+            (row.seq, entry)
+            for row, entry in zip(self.state.ledger, self.state.entries, strict=True)
+            if row.seq > after_seq and entry.type in types
         ]
         return found[:limit]
 
@@ -223,6 +292,19 @@ class MemoryStore:
         ]
         found.sort(key=lambda a: (to_utc(a.raised_at), a.alert_id))
         return found[: where.limit] if where.limit else found
+
+    def hits(self, where: HitFilter) -> list[Hit]:
+        found = [
+            h
+            for h in self._state.hits.values()
+            if (where.status is None or h.status == where.status)
+            and (where.train_key is None or h.train_key == where.train_key)
+        ]
+        found.sort(key=lambda h: (to_utc(h.raised_at), h.hit_id))
+        return found[: where.limit] if where.limit else found
+
+    def watchlists(self) -> list[WatchlistVersion]:
+        return [self._state.watchlists[k] for k in sorted(self._state.watchlists)]
 
     def ledger_count(self) -> int:
         return len(self._state.ledger)

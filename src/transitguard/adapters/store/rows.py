@@ -10,6 +10,7 @@ import orjson
 
 from transitguard.domain.events import Direction, TrainRef
 from transitguard.domain.records import Alert, AlertStatus, Journey, TrainState
+from transitguard.domain.watchlists import Hit, WatchlistVersion
 
 
 def to_utc(value: datetime | None) -> datetime | None:
@@ -204,4 +205,76 @@ def train_state_from(row: Any) -> TrainState:
         missing_count=row.missing_count,
         cap=row.cap,
         last_event_at=last,
+    )
+
+
+def watchlist_values(version: WatchlistVersion) -> tuple[Any, ...]:
+    return (
+        version.watchlist,
+        version.version,
+        version.format,
+        version.source,
+        version.entities,
+        version.digest,
+        version.threshold,
+        to_utc(version.updated_at),
+    )
+
+
+def watchlist_from(row: Any) -> WatchlistVersion:
+    return WatchlistVersion(
+        watchlist=row.watchlist,
+        version=row.version,
+        format=row.format,
+        source=row.source,
+        entities=int(row.entities),
+        digest=row.digest,
+        threshold=float(row.threshold),
+        updated_at=_required_time(to_utc(row.updated_at), "watchlists.updated_at"),
+    )
+
+
+def hit_values(hit: Hit) -> tuple[Any, ...]:
+    return (
+        hit.hit_id,
+        hit.watchlist,
+        hit.version,
+        hit.entity_id,
+        hit.entity_fingerprint,
+        hit.caption,
+        hit.subject,
+        hit.name,
+        hit.train_key,
+        hit.passenger_ref,
+        hit.score,
+        hit.explanation,
+        to_utc(hit.raised_at),
+        hit.evidence,
+        hit.status,
+        hit.reviewed_by,
+        hit.review_reason,
+        to_utc(hit.reviewed_at),
+    )
+
+
+def hit_from(row: Any) -> Hit:
+    return Hit(
+        hit_id=row.hit_id,
+        watchlist=row.watchlist,
+        version=row.version,
+        entity_id=row.entity_id,
+        entity_fingerprint=row.entity_fingerprint,
+        caption=row.caption,
+        subject=row.subject,
+        name=row.name,
+        train_key=row.train_key,
+        passenger_ref=row.passenger_ref,
+        score=float(row.score),
+        explanation=row.explanation,
+        raised_at=_required_time(to_utc(row.raised_at), "watchlist_hits.raised_at"),
+        evidence=row.evidence,
+        status=row.status,
+        reviewed_by=row.reviewed_by,
+        review_reason=row.review_reason,
+        reviewed_at=to_utc(row.reviewed_at),
     )

@@ -30,18 +30,23 @@ from transitguard.adapters.store.encoding import EncodedTrain, encode_rows, inse
 from transitguard.adapters.store.rows import (
     alert_from,
     alert_values,
+    hit_from,
+    hit_values,
     journey_from,
     journey_values,
     to_utc,
     train_state_from,
     train_state_row,
+    watchlist_from,
+    watchlist_values,
 )
 from transitguard.domain.ledger import LedgerEntry, load_event
-from transitguard.domain.records import Alert, Journey, TrainState
+from transitguard.domain.records import OPEN_JOURNEY_STATUSES, Alert, Journey, TrainState
+from transitguard.domain.watchlists import Hit, WatchlistVersion
 from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
 from transitguard.engines.corridor import TrainResult
 from transitguard.errors import ConfigurationError, ConflictError
-from transitguard.services.ports import AlertFilter, AppendResult, JourneyFilter, Workflow
+from transitguard.services.ports import AlertFilter, AppendResult, HitFilter, JourneyFilter, Workflow
 
 # SQLite allows 32,766 bound parameters; PostgreSQL 65,535. Chunks keep every IN (...) well under.
 CHUNK = 900
@@ -329,6 +334,105 @@ class SqlWriteSession:
         )
         return [(r.seq, LedgerEntry.of(load_event(r.body))) for r in self.connection.execute(query)]
 
+    # -- watchlists and screening hits ------------------------------------------------------------
+
+    def save_watchlist(self, version: WatchlistVersion, bodies: Sequence[tuple[str, bytes]] | None) -> None:
+        conn = self.connection
+        if bodies:
+            stored = {
+                r.entity_id
+                for r in conn.execute(
+                    select(t.watchlist_entities.c.entity_id).where(
+                        and_(
+                            t.watchlist_entities.c.watchlist == version.watchlist,
+                            t.watchlist_entities.c.version == version.version,
+                        )
+                    )
+                )
+            }
+            rows = [
+                (version.watchlist, version.version, entity_id, body.decode())
+                for entity_id, body in bodies
+                if entity_id not in stored
+            ]
+            self._insert(t.watchlist_entities, rows)
+        conn.execute(delete(t.watchlists).where(t.watchlists.c.watchlist == version.watchlist))
+        self._insert(t.watchlists, [watchlist_values(version)])
+
+    def watchlist_versions(self) -> list[WatchlistVersion]:
+        return _watchlist_versions(self.connection)
+
+    def watchlist_bodies(self, watchlist: str, version: str) -> list[bytes]:
+        query = (
+            select(t.watchlist_entities.c.body)
+            .where(
+                and_(t.watchlist_entities.c.watchlist == watchlist, t.watchlist_entities.c.version == version)
+            )
+            .order_by(t.watchlist_entities.c.entity_id)
+        )
+        return [r.body.encode() for r in self.connection.execute(query)]
+
+    def hit_ids(self, hit_ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(hit_ids))):
+            query = select(t.watchlist_hits.c.hit_id).where(
+                _member(self.dialect, t.watchlist_hits.c.hit_id, chunk)
+            )
+            found.update(r.hit_id for r in self.connection.execute(query))
+        return found
+
+    def save_hit(self, hit: Hit, alert: Alert | None) -> None:
+        self._insert(t.watchlist_hits, [hit_values(hit)])
+        if alert is not None:
+            self.connection.execute(delete(t.alerts).where(t.alerts.c.alert_id == alert.alert_id))
+            self._insert(t.alerts, [alert_values(alert, f"hit:{hit.hit_id}")])
+
+    def hit(self, hit_id: str) -> Hit | None:
+        row = self.connection.execute(
+            select(t.watchlist_hits).where(t.watchlist_hits.c.hit_id == hit_id)
+        ).first()
+        return hit_from(row) if row else None
+
+    def review_hit(self, hit_id: str, status: str, by: str, reason: str, at: datetime) -> None:
+        self.connection.execute(
+            t.watchlist_hits.update()
+            .where(t.watchlist_hits.c.hit_id == hit_id)
+            .values(status=status, reviewed_by=by, review_reason=reason, reviewed_at=to_utc(at))
+        )
+
+    def false_positives(self) -> set[tuple[str, str, str]]:
+        query = select(
+            t.watchlist_hits.c.subject, t.watchlist_hits.c.entity_id, t.watchlist_hits.c.entity_fingerprint
+        ).where(t.watchlist_hits.c.status == "false_positive")
+        return {(r.subject, r.entity_id, r.entity_fingerprint) for r in self.connection.execute(query)}
+
+    def journeys_of_trains(self, train_keys: Iterable[str]) -> list[Journey]:
+        found: list[Journey] = []
+        for chunk in _chunks(sorted(set(train_keys))):
+            query = select(t.journeys).where(_member(self.dialect, t.journeys.c.train_key, chunk))
+            found.extend(journey_from(r) for r in self.connection.execute(query))
+        return found
+
+    def open_journeys(self) -> list[Journey]:
+        query = select(t.journeys).where(t.journeys.c.status.in_(OPEN_JOURNEY_STATUSES))
+        return [journey_from(r) for r in self.connection.execute(query)]
+
+    def entries_of_types_after(
+        self, types: Sequence[str], after_seq: int, limit: int
+    ) -> list[tuple[int, LedgerEntry]]:
+        query = (
+            select(t.ledger.c.seq, t.ledger.c.body)
+            .where(and_(t.ledger.c.seq > after_seq, t.ledger.c.type.in_(types)))
+            .order_by(t.ledger.c.seq)
+            .limit(limit)
+        )
+        return [(r.seq, LedgerEntry.of(load_event(r.body))) for r in self.connection.execute(query)]
+
+
+def _watchlist_versions(conn: Connection) -> list[WatchlistVersion]:
+    query = select(t.watchlists).order_by(t.watchlists.c.watchlist)
+    return [watchlist_from(r) for r in conn.execute(query)]
+
 
 def _changed(old: Sequence[R], new: Sequence[R], key: Callable[[R], str]) -> list[R]:
     before = {key(item): item for item in old}
@@ -424,6 +528,21 @@ class SqlStore:
             query = query.limit(where.limit)
         with self.engine.connect() as conn:
             return [alert_from(r) for r in conn.execute(query)]
+
+    def hits(self, where: HitFilter) -> list[Hit]:
+        query = select(t.watchlist_hits).order_by(t.watchlist_hits.c.raised_at, t.watchlist_hits.c.hit_id)
+        if where.status:
+            query = query.where(t.watchlist_hits.c.status == where.status)
+        if where.train_key:
+            query = query.where(t.watchlist_hits.c.train_key == where.train_key)
+        if where.limit:
+            query = query.limit(where.limit)
+        with self.engine.connect() as conn:
+            return [hit_from(r) for r in conn.execute(query)]
+
+    def watchlists(self) -> list[WatchlistVersion]:
+        with self.engine.connect() as conn:
+            return _watchlist_versions(conn)
 
     def ledger_count(self) -> int:
         with self.engine.connect() as conn:

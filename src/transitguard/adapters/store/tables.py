@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -141,4 +142,55 @@ projection_state = Table(
     Column("epoch", BigInteger, nullable=False),
 )
 
-PROJECTION_TABLES = (trains, journeys, alerts, alert_workflow)
+# Watchlist entries, bound to their watchlist.updated event by its digest. Not a projection: the
+# ledger records each version's digest, this table keeps the entries themselves (a list can be large).
+watchlist_entities = Table(
+    "watchlist_entities",
+    metadata,
+    Column("watchlist", String(120), primary_key=True),
+    Column("version", String(80), primary_key=True),
+    Column("entity_id", String(200), primary_key=True),
+    Column("body", Text, nullable=False),
+)
+
+# The active version of each list, folded from watchlist.updated events.
+watchlists = Table(
+    "watchlists",
+    metadata,
+    Column("watchlist", String(120), primary_key=True),
+    Column("version", String(80), nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("source", String(400), nullable=False),
+    Column("entities", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Screening hits and their review, folded from screening.hit and screening.reviewed events.
+watchlist_hits = Table(
+    "watchlist_hits",
+    metadata,
+    Column("hit_id", String(40), primary_key=True),
+    Column("watchlist", String(120), nullable=False),
+    Column("version", String(80), nullable=False),
+    Column("entity_id", String(200), nullable=False),
+    Column("entity_fingerprint", String(40), nullable=False),
+    Column("caption", Text, nullable=False),
+    Column("subject", String(240), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("train_key", String(120)),
+    Column("passenger_ref", String(200)),
+    Column("score", Float, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("raised_at", DateTime(timezone=True), nullable=False),
+    Column("evidence", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("reviewed_by", String(200)),
+    Column("review_reason", Text),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Index("ix_watchlist_hits_train_key", "train_key"),
+    Index("ix_watchlist_hits_subject", "subject"),
+)
+
+PROJECTION_TABLES = (trains, journeys, alerts, alert_workflow, watchlists, watchlist_hits)
