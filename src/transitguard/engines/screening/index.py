@@ -39,8 +39,9 @@ from transitguard.engines.screening.scoring import (
 
 MRZ_NAME_LENGTH = 39  # TD3 name field; a longer name is cut there (ICAO 9303, DOMAIN.md §6)
 _NEIGHBOURS = 8  # vocabulary keys kept per query word
-_SCORED = 24  # names scored in full per query
-_COMMON_PAIR = 20_000  # a pair posted under more names than this is too common to retrieve by
+_SCORED = 16  # names scored in full per query
+_COMMON_PAIR = 5_000  # a pair posted under more names than this is read only in part
+_ENOUGH = 2_000  # candidates enough to stop reading the commoner pairs
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class ScreeningIndex:
         self._deletes: dict[str, list[int]] = defaultdict(list)
         self._documents: dict[str, list[int]] = defaultdict(list)
         self.names = 0
+        self._listed_cache: dict[str, list[Token]] = {}
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -96,12 +98,13 @@ class ScreeningIndex:
                 continue
             e = len(index.entities)
             index.entities.append(entity)
-            seen: set[tuple[tuple[str, ...], ...]] = set()
+            seen: set[tuple[str, ...]] = set()
             for n, listed in enumerate(entity.names):
                 positions = tuple(k for k in (keys(t) for t in tokens(listed.full)) if k)
-                if not positions or positions in seen:
-                    continue  # the Cyrillic and Latin forms often reduce to the same keys
-                seen.add(positions)
+                unordered = tuple(sorted(k[0] for k in positions))
+                if not positions or unordered in seen:
+                    continue  # the Cyrillic and Latin forms often reduce to the same keys, in any order
+                seen.add(unordered)
                 name_id = len(index._name_entity)
                 index._name_entity.append(e)
                 index._name_of.append(n)
@@ -182,6 +185,15 @@ class ScreeningIndex:
                 start = upper.find(separator, start + 1)
         return [word]
 
+    def _listed_tokens(self, name: str) -> list[Token]:
+        found = self._listed_cache.get(name)
+        if found is None:
+            found = [t for t in (self._token(w) for w in tokens(name)) if t is not None]
+            if len(self._listed_cache) > 200_000:
+                self._listed_cache.clear()  # bounded: the listed names screened most stay hot
+            self._listed_cache[name] = found
+        return found
+
     def query_tokens(self, name: str) -> list[Token]:
         words = tokens(name)
         if "<" in name:
@@ -238,12 +250,21 @@ class ScreeningIndex:
             probe = np.array(wanted, dtype=np.int64)
             lo = np.searchsorted(self._pair_keys, probe, "left")
             hi = np.searchsorted(self._pair_keys, probe, "right")
-            for k in np.nonzero(hi > lo)[0]:
-                start, end = int(lo[k]), int(hi[k])
-                if end - start > _COMMON_PAIR:
-                    end = start + _COMMON_PAIR
+            sizes = hi - lo
+            taken = 0
+            # Rarest pairs first (a surname with a given name); a pair as common as two frequent given
+            # names is read only while too few candidates have been found.
+            for k in np.argsort(sizes, kind="stable"):
+                size = int(sizes[k])
+                if size == 0:
+                    continue
+                if taken >= _ENOUGH and size > _COMMON_PAIR:
+                    break
+                start = int(lo[k])
+                end = start + min(size, _COMMON_PAIR)
                 ids.append(self._pair_names[start:end])
                 scores.append(np.full(end - start, gains[k]))
+                taken += end - start
         for i, options in enumerate(near):
             for token_id, similarity in options.items():
                 single = self._single.get(token_id)
@@ -270,7 +291,7 @@ class ScreeningIndex:
         for name_id in self._candidate_names(q_tokens) if q_tokens else []:
             e = self._name_entity[name_id]
             listed = self.entities[e].names[self._name_of[name_id]]
-            l_tokens = [t for t in (self._token(w) for w in tokens(listed.full)) if t is not None]
+            l_tokens = self._listed_tokens(listed.full)
             scored = score_name(q_tokens, l_tokens)
             if e not in best or scored.score > best[e][0].score:
                 best[e] = (scored, self._name_of[name_id])

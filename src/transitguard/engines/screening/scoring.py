@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -43,16 +44,27 @@ class NameScore:
 
 
 def _compare(query: Token, listed: Token) -> tuple[float, str]:
-    pairs = [(a, b) for a in query.keys for b in listed.keys]
+    similarity, rule = _compare_keys(query.keys, listed.keys, query.truncated)
+    if rule == _SAME and query.text.lower() == listed.text.lower():
+        return similarity, "same"
+    return similarity, rule
+
+
+_SAME = "same name after transliteration"
+
+
+@lru_cache(maxsize=262_144)
+def _compare_keys(query: tuple[str, ...], listed: tuple[str, ...], truncated: bool) -> tuple[float, str]:
+    # Memoised: a million listed names share a few tens of thousands of distinct words.
+    pairs = [(a, b) for a in query for b in listed]
     if any(a == b for a, b in pairs):
-        same = query.text.lower() == listed.text.lower()
-        return 1.0, "same" if same else "same name after transliteration"
+        return 1.0, _SAME
     if any(gender_pair(a, b) for a, b in pairs):
         # Ivanov and Ivanova are two people, however close the letters: never a spelling variant.
         return 0.5, GENDER_RULE
     best, rule = 0.0, ""
     for a, b in pairs:
-        if query.truncated and len(a) >= 4 and b.startswith(a):
+        if truncated and len(a) >= 4 and b.startswith(a):
             if best < 0.95:
                 best, rule = 0.95, "cut short in the MRZ name field"
             continue
