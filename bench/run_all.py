@@ -12,6 +12,7 @@ RUNS = [
     ["ingest.py", "--days", "30", "--repeats", "3"],
     ["rebuild.py", "--events", "1000000"],
     ["memory.py", "--events", "100000", "1000000"],
+    ["screening.py", "--repeats", "3"],
 ]
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from transitguard.domain.watchlists import ListedDocument, ListedEntity, ListedN
 from transitguard.engines.screening import Query, ScreeningIndex
 from transitguard.engines.screening.keys import keys, tokens
 
-THRESHOLD = 0.8
+THRESHOLD = 0.9
 SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "data" / "names_translit" / "iuliia_schemas"
 
 

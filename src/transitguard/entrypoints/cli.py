@@ -374,7 +374,7 @@ def watchlist_import(
         str | None, typer.Option("--format", help="ftm, un, ofac-csv, ofac-xml, eu or csv (default: sniffed)")
     ] = None,
     threshold: Annotated[
-        float | None, typer.Option(min=0.0, max=1.0, help="Hits at or above this score (default 0.8)")
+        float | None, typer.Option(min=0.0, max=1.0, help="Hits at or above this score (default 0.9)")
     ] = None,
 ) -> None:
     """Make the file the active version of the list (recorded in the ledger) and re-screen every open

@@ -30,11 +30,10 @@ from transitguard.domain.events import (
 from transitguard.domain.ledger import LedgerEntry
 from transitguard.domain.records import Alert, Journey, content_id
 from transitguard.domain.watchlists import Hit, ListedEntity, WatchlistVersion
-from transitguard.engines.screening import Query, ScreeningIndex
+from transitguard.engines.screening import DEFAULT_THRESHOLD, Query, ScreeningIndex
 from transitguard.errors import ConflictError, NotFoundError
 from transitguard.services.ports import Store, Workflow, WriteSession
 
-DEFAULT_THRESHOLD = 0.8
 SCREENING_TYPES = ("watchlist.updated", "screening.hit", "screening.reviewed")
 
 Clock = Callable[[], datetime]

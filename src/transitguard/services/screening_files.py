@@ -19,10 +19,9 @@ import orjson
 
 from transitguard.adapters.lists import read_list
 from transitguard.domain.watchlists import ListedEntity, PartialDate
-from transitguard.engines.screening import Query, ScreeningIndex
+from transitguard.engines.screening import DEFAULT_THRESHOLD, Query, ScreeningIndex
 from transitguard.errors import EventValidationError, Problem
 
-DEFAULT_THRESHOLD = 0.8
 _FIELDS = {"id", "name", "birth_date", "nationality", "sex", "document_number"}
 
 

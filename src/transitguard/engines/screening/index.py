@@ -169,6 +169,16 @@ class ScreeningIndex:
         weight = self._weight(token_keys) * (0.6 if patronymic else 1.0)
         return Token(text, token_keys, weight, patronymic, truncated)
 
+    def _stray_k(self, word: str) -> str:
+        """`<<` read as `<K` or `K<` leaves a K on a name (KALASHNIKOV<KLEV): drop it when that
+        makes a known word of an unknown one."""
+        if len(word) < 4 or keys(word)[0] in self._vocab:
+            return word
+        for candidate in (word[1:] if word[:1] in "Kk" else "", word[:-1] if word[-1:] in "Kk" else ""):
+            if candidate and keys(candidate) and keys(candidate)[0] in self._vocab:
+                return candidate
+        return word
+
     def _unfuse(self, word: str) -> list[str]:
         """An MRZ name whose `<<` the reader took for K or KK fuses surname and given name
         (KUZNETSOVKKANDREI): split where both halves are known words."""
@@ -197,7 +207,7 @@ class ScreeningIndex:
     def query_tokens(self, name: str) -> list[Token]:
         words = tokens(name)
         if "<" in name:
-            words = [part for word in words for part in self._unfuse(word)]
+            words = [self._stray_k(part) for word in words for part in self._unfuse(word)]
         # An MRZ name field is cut at 39 characters: its last word may be a prefix.
         mrz = "<" in name and len(name.rstrip("<")) >= MRZ_NAME_LENGTH - 1
         found: list[Token] = []
@@ -328,6 +338,7 @@ class ScreeningIndex:
                 adjustments.append((reason, adjustment))
         if scored.score >= 0.5:  # qualifiers refine a name match; they never make one
             score += sum(a for _, a in adjustments)
+
         document = document_match(query.document_number, entity.documents)
         if document is not None:
             score = max(score, 0.99)

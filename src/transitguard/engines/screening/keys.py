@@ -92,6 +92,20 @@ _ORTHOGRAPHIES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
         (re.compile(r"ff$"), "v"),
         (re.compile(r"x"), "ks"),
     ),
+    # German writes ж as sch too (Chischnjakow for Хижняков): the same rules with sch = ж.
+    "de-zh": (
+        (re.compile(r"schtsch"), "SC"),
+        (re.compile(r"tsch"), "C"),
+        (re.compile(r"sch"), "Z"),
+        (re.compile(r"ch"), "h"),
+        (re.compile(r"ts|tz"), "c"),
+        (re.compile(r"z"), "c"),
+        (re.compile(r"ss"), "s_"),
+        (re.compile(r"s"), "z"),
+        (re.compile(r"s_"), "s"),
+        (re.compile(r"ff$"), "v"),
+        (re.compile(r"x"), "ks"),
+    ),
     # Polish, Czech, Lithuanian: sz = ш, cz = ч, ch = х, rz = ж, c = ц.
     "pl": (
         (re.compile(r"szcz"), "SC"),
@@ -117,7 +131,7 @@ _ORTHOGRAPHIES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
 # Lithuanian records give some Russian given names in their Lithuanian form, not a transliteration:
 # the cognate's key is added to the token's keys. Both directions are the same name.
 _COGNATES = {
-    "jonas": "ivan", "ona": "ana", "jurgis": "georgi", "mikalojus": "nikolai", "andrius": "andrei",
+    "jonas": "ivan", "ona": "ana", "jurgis": "georgi|iuri", "mikalojus": "nikolai", "andrius": "andrei",
     "petras": "petr", "povilas": "pavel", "jokubas": "iakov", "juozas": "iosif", "mykolas": "mihail",
     "motiejus": "matvei", "steponas": "stepan", "tomas": "foma", "kazimieras": "kazimir",
     "antanas": "anton", "vytautas": "vitovt", "jurijus": "iuri", "aleksas": "aleksei",
@@ -173,9 +187,9 @@ def keys(token: str) -> tuple[str, ...]:
         if key and key not in found:
             found.append(key)
     letters = re.sub(r"(.)\1+", r"\1", letters)  # Usovaas: a doubled letter is a typo, not an ending
-    cognate = _COGNATES.get(letters)
-    if cognate is not None and cognate not in found:
-        found.append(cognate)
+    for cognate in _COGNATES.get(letters, "").split("|"):
+        if cognate and cognate not in found:
+            found.append(cognate)
     feminine = _LITHUANIAN_FEMININE.sub("a", letters)
     if feminine != letters:
         key = _finish(_finish(feminine, _ORTHOGRAPHIES["pl"]), _COMMON)
@@ -204,8 +218,15 @@ def tokens(name: str) -> list[str]:
 # -- what a token is -------------------------------------------------------------------------------
 
 
+# Patronymics in -ich from names in -a/-ya (Ильич, Кузьмич, Лукич, Фомич, Никитич, Саввич): too short
+# or too like a surname (Stankevich, Babich) to tell by the ending alone.
+_SHORT_PATRONYMICS = frozenset({"iliC", "kuzmiC", "lukiC", "fomiC", "nikitiC", "saviC", "fokiC", "minaiC"})
+
+
 def is_patronymic(key: str) -> bool:
     """A Russian patronymic (-ovich, -evich, -ich, -ovna, -evna, -ichna) by its key's ending."""
+    if key in _SHORT_PATRONYMICS:
+        return True
     return len(key) >= 6 and (
         key.endswith(("oviC", "eviC", "ovna", "evna", "iCna")) or (key.endswith("iC") and len(key) >= 7)
     )
