@@ -24,11 +24,12 @@ from transitguard.bootstrap import Application, bootstrap
 from transitguard.domain.events import AlertOutcome, parse_event
 from transitguard.domain.ledger import LedgerEntry
 from transitguard.domain.records import ALERT_TYPES
+from transitguard.engines.screening import DEFAULT_THRESHOLD
 from transitguard.entrypoints import render
 from transitguard.errors import EventValidationError, TransitguardError
 from transitguard.services.ingest import DEFAULT_BATCH_SIZE, Source, ingest_sources
 from transitguard.services.ports import AlertFilter, HitFilter, JourneyFilter
-from transitguard.services.screening_files import DEFAULT_THRESHOLD, build_index, load_lists, screen_file
+from transitguard.services.screening_files import build_index, load_lists, screen_file
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 ledger_app = typer.Typer(no_args_is_help=True, help="The hash-chained event ledger.")
