@@ -27,6 +27,7 @@ from transitguard.domain.watchlists import ListedEntity, PartialDate
 from transitguard.engines.screening.keys import is_patronymic, keys, tokens
 from transitguard.engines.screening.scoring import (
     ALIGN_AT,
+    MAX_BONUS,
     NameScore,
     Token,
     birth_date_adjustment,
@@ -39,7 +40,7 @@ from transitguard.engines.screening.scoring import (
 
 MRZ_NAME_LENGTH = 39  # TD3 name field; a longer name is cut there (ICAO 9303, DOMAIN.md §6)
 _NEIGHBOURS = 8  # vocabulary keys kept per query word
-_SCORED = 16  # names scored in full per query
+_SCORED = 12  # names scored in full per query
 _COMMON_PAIR = 5_000  # a pair posted under more names than this is read only in part
 _ENOUGH = 2_000  # candidates enough to stop reading the commoner pairs
 
@@ -84,6 +85,7 @@ class ScreeningIndex:
         self._documents: dict[str, list[int]] = defaultdict(list)
         self.names = 0
         self._listed_cache: dict[str, list[Token]] = {}
+        self._neighbour_cache: dict[tuple[str, ...], dict[int, float]] = {}
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -220,8 +222,19 @@ class ScreeningIndex:
     # -- retrieval --------------------------------------------------------------------------------
 
     def _neighbours(self, token: Token) -> dict[int, float]:
+        """Vocabulary words within reach of this one, with their similarity (memoised: the same
+        given names and surnames come back query after query)."""
+        cached = self._neighbour_cache.get(token.keys)
+        if cached is None:
+            cached = self._find_neighbours(token.keys)
+            if len(self._neighbour_cache) > 100_000:
+                self._neighbour_cache.clear()
+            self._neighbour_cache[token.keys] = cached
+        return cached
+
+    def _find_neighbours(self, token_keys: tuple[str, ...]) -> dict[int, float]:
         found: dict[int, float] = {}
-        for key in token.keys:
+        for key in token_keys:
             exact = self._vocab.get(key)
             if exact is not None:
                 found[exact] = 1.0
@@ -245,19 +258,27 @@ class ScreeningIndex:
     def _candidate_names(self, query: Sequence[Token]) -> list[int]:
         near = [self._neighbours(t) for t in query]
         weights = [t.weight for t in query]
-        wanted: list[int] = []
-        gains: list[float] = []
-        for i in range(len(near)):
-            for j in range(i + 1, len(near)):
-                for a, sa in near[i].items():
-                    for b, sb in near[j].items():
-                        if a != b:
-                            wanted.append((min(a, b) << 32) | max(a, b))
-                            gains.append(sa * weights[i] + sb * weights[j])
+        arrays = [
+            (np.fromiter(n.keys(), np.int64, len(n)), np.fromiter(n.values(), np.float64, len(n)))
+            for n in near
+        ]
+        probes: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+        pair_gains: list[np.ndarray[Any, np.dtype[np.float64]]] = []
+        for i in range(len(arrays)):
+            for j in range(i + 1, len(arrays)):
+                (a, sa), (b, sb) = arrays[i], arrays[j]
+                if not len(a) or not len(b):
+                    continue
+                low = np.minimum.outer(a, b)
+                high = np.maximum.outer(a, b)
+                keep = low != high
+                probes.append(((low << 32) | high)[keep])
+                pair_gains.append(np.add.outer(sa * weights[i], sb * weights[j])[keep])
         ids: list[np.ndarray[Any, np.dtype[np.int32]]] = []
         scores: list[np.ndarray[Any, np.dtype[np.float64]]] = []
-        if wanted:
-            probe = np.array(wanted, dtype=np.int64)
+        if probes:
+            probe = np.concatenate(probes)
+            gains = np.concatenate(pair_gains)
             lo = np.searchsorted(self._pair_keys, probe, "left")
             hi = np.searchsorted(self._pair_keys, probe, "right")
             sizes = hi - lo
@@ -273,7 +294,7 @@ class ScreeningIndex:
                 start = int(lo[k])
                 end = start + min(size, _COMMON_PAIR)
                 ids.append(self._pair_names[start:end])
-                scores.append(np.full(end - start, gains[k]))
+                scores.append(np.full(end - start, float(gains[k])))
                 taken += end - start
         for i, options in enumerate(near):
             for token_id, similarity in options.items():
@@ -305,14 +326,20 @@ class ScreeningIndex:
             scored = score_name(q_tokens, l_tokens)
             if e not in best or scored.score > best[e][0].score:
                 best[e] = (scored, self._name_of[name_id])
-        decisive = set()
+        decisive: set[int] = set()
         if query.document_number:
             for e in self._documents.get(normalise_document(query.document_number), ()):
                 decisive.add(e)
                 if e not in best:
                     best[e] = (NameScore(0.0, (), ("the name does not match",)), 0)
         birth = _partial(query.birth_date)
-        matches = [self._match(query, birth, e, scored, n) for e, (scored, n) in best.items()]
+        # No qualifier adds more than MAX_BONUS: a name score that cannot reach the threshold with it
+        # is not worth explaining (unless a document number decides).
+        matches = [
+            self._match(query, birth, e, scored, n)
+            for e, (scored, n) in best.items()
+            if scored.score + MAX_BONUS >= threshold or e in decisive
+        ]
         matches = [m for m in matches if m.score >= threshold]
         matches.sort(key=lambda m: (-m.score, m.entity_id))
         return matches[:limit]

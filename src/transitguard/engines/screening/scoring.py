@@ -14,6 +14,7 @@ from transitguard.engines.screening.keys import gender_pair
 
 # Below this a pair of tokens is not the same name written differently.
 ALIGN_AT = 0.74
+MAX_BONUS = 0.1  # the most the qualifiers add together: exact date of birth and nationality
 GENDER_RULE = "male and female forms of the name (another person)"
 
 
