@@ -27,6 +27,7 @@ from transitguard.domain.records import ALERT_TYPES
 from transitguard.engines.screening import DEFAULT_THRESHOLD
 from transitguard.entrypoints import render
 from transitguard.errors import EventValidationError, TransitguardError
+from transitguard.services.exports import export as export_rows
 from transitguard.services.ingest import DEFAULT_BATCH_SIZE, Source, ingest_sources
 from transitguard.services.ports import AlertFilter, HitFilter, JourneyFilter
 from transitguard.services.screening_files import build_index, load_lists, screen_file
@@ -456,6 +457,21 @@ def hit_review(
     except TransitguardError as exc:
         _fail(exc)
     out.print(f"{hit.hit_id} {hit.status} by {hit.reviewed_by}")
+
+
+@app.command()
+def export(
+    kind: Annotated[Literal["journeys", "alerts", "hits"], typer.Argument(help="journeys, alerts or hits")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write")],
+    format_: Annotated[Literal["csv", "parquet"], typer.Option("--format", help="csv or parquet")] = "csv",
+) -> None:
+    """Export journeys, alerts or screening hits as CSV or Parquet (columns: docs/exports.md)."""
+    try:
+        with _application() as application:
+            count = export_rows(application.store, kind, format_, output)
+    except TransitguardError as exc:
+        _fail(exc)
+    err.print(f"{count} {kind} written to {output} ({format_})", highlight=False)
 
 
 @app.command()
