@@ -11,6 +11,7 @@ listed entry until that entry changes (its fingerprint).
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -304,7 +305,7 @@ class ScreeningService:
     def review(self, hit_id: str, decision: str, by: str, reason: str) -> Hit:
         now = self.clock()
         event = ScreeningReviewed(
-            event_id=f"review-{hit_id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
+            event_id=f"review-{uuid.uuid4()}",  # two reviews in the same instant are two events
             type="screening.reviewed",
             occurred_at=now,
             hit_id=hit_id,

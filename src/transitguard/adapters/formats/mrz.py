@@ -1,0 +1,298 @@
+"""ICAO Doc 9303 machine readable zones: TD1 identity cards (3×30), TD2 (2×36), TD3 passports (2×44)
+and MRV-A (2×44) / MRV-B (2×36) visas, read and verified (DOMAIN.md §6; layouts in mrz_fields.py).
+
+Bad input comes in two kinds, kept apart on purpose:
+- text that is not an MRZ at all (2 or 3 lines of the right lengths, only A–Z, 0–9 and `<`) raises
+  MrzError naming the line, the position and the reason;
+- a zone of the right shape whose check digits disagree, a damaged or misread scan, comes back with
+  valid=False, the names of the failed checks and problems naming line and position. Nothing is
+  corrected: a guessed document number is worse than a scan the guard repeats.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from transitguard.adapters.formats.mrz_fields import (
+    LAYOUTS,
+    Layout,
+    MrzFormat,
+    check_digit,
+    digit_of,
+    read_date,
+    read_sex,
+    read_state,
+    split_name,
+)
+from transitguard.errors import InputError
+
+__all__ = [
+    "MrzError",
+    "MrzFields",
+    "MrzFormat",
+    "MrzResult",
+    "check_digit",
+    "parse_mrz",
+    "parse_mrz_blocks",
+    "result_as_json",
+]
+
+_ZONE_LINE: Final = re.compile(r"[0-9A-Z<]+")
+_OUTSIDE: Final = re.compile(r"[^0-9A-Z<]")
+# ASCII only: str.upper() would turn "ß" into "SS" and "ı" into "I", moving every position after it.
+_UPPER: Final = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGITS: Final = "0123456789"
+_DIGIT: Final = re.compile(r"[0-9]")
+_TWO_LINE_RULE: Final = "a 2-line MRZ has 44 characters on each line (TD3, MRV-A) or 36 (TD2, MRV-B)"
+
+
+class MrzError(InputError):
+    """Text that is not a machine readable zone; `line` and `position` (1-based) say where it shows."""
+
+    def __init__(self, reason: str, line: int | None = None, position: int | None = None) -> None:
+        self.reason = reason
+        self.line = line
+        self.position = position
+        where = ", ".join(
+            part
+            for part in (f"line {line}" if line else "", f"position {position}" if position else "")
+            if part
+        )
+        super().__init__(f"{where}: {reason}" if where else reason)
+
+
+@dataclass(frozen=True, slots=True)
+class MrzFields:
+    document_code: str  # "P", "I", "ID", "VN" …: the two characters without fillers
+    issuing_state: str  # ICAO code as printed, except Germany's "D" which becomes "DEU"
+    document_number: str  # the whole number, an overflow into the optional field included
+    nationality: str
+    birth_date: str | None  # ISO date, None when the zone does not hold a real date
+    sex: str | None  # "M", "F", "X" (printed `<` or X); None for anything else
+    expiry_date: str | None
+    surname: str
+    given_names: str
+    optional_data: str  # TD1: both optional fields, separated by a space when both are used
+
+
+@dataclass(frozen=True, slots=True)
+class MrzResult:
+    format: MrzFormat
+    valid: bool  # every check digit agrees with its data
+    failed_checks: tuple[str, ...]  # of: document_number, birth_date, expiry_date, optional_data, composite
+    fields: MrzFields
+    # Messages for a person, in zone order: failed check digits, and fields that cannot be what they
+    # claim (an impossible date, a digit in a name) even where no check digit covers them.
+    problems: tuple[str, ...]
+    raw_name: str  # the name field as printed, fillers kept: what the screening engine reads
+    truncated: bool  # the name field is full, so the name may have been cut at its length
+    lines: tuple[str, ...]  # the zone as read: stripped and upper-cased
+
+    @property
+    def name_for_screening(self) -> str:
+        return f"{self.fields.surname} {self.fields.given_names}".strip()
+
+
+def parse_mrz(text: str, today: date | None = None) -> MrzResult:
+    """Read one zone. Blank lines, surrounding whitespace and lower case are tolerated. `today` decides
+    the century of two-digit years (default: the system date)."""
+    lines = _zone_lines(text)
+    if len(lines) == 3:
+        layout = LAYOUTS["TD1"]
+    elif len(lines[0]) == 44:
+        layout = LAYOUTS["MRVA" if lines[0][0] == "V" else "TD3"]
+    else:
+        layout = LAYOUTS["MRVB" if lines[0][0] == "V" else "TD2"]
+    return _read(layout, lines, date.today() if today is None else today)
+
+
+def parse_mrz_blocks(text: str, today: date | None = None) -> list[MrzResult | MrzError]:
+    """Zones separated by blank lines, one result or error for each, in order."""
+    if not isinstance(text, str):
+        return [MrzError(f"an MRZ is text, not {type(text).__name__}")]
+    outcomes: list[MrzResult | MrzError] = []
+    block: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.strip():
+            block.append(line)
+        elif block:
+            try:
+                outcomes.append(parse_mrz("\n".join(block), today))
+            except MrzError as error:
+                outcomes.append(error)
+            block = []
+    return outcomes
+
+
+_JSON_FIELDS: Final = (
+    "document_code",
+    "issuing_state",
+    "document_number",
+    "nationality",
+    "birth_date",
+    "sex",
+    "expiry_date",
+    "surname",
+    "given_names",
+    "optional_data",
+)
+
+
+def result_as_json(result: MrzResult) -> dict[str, object]:
+    """The shape `transitguard mrz parse` prints (docs/mrz.md)."""
+    return {
+        "format": result.format,
+        "valid": result.valid,
+        "failed_checks": list(result.failed_checks),
+        "fields": {name: getattr(result.fields, name) for name in _JSON_FIELDS},
+    }
+
+
+# -- the shape of a zone ---------------------------------------------------------------------------
+
+
+def _zone_lines(text: str) -> tuple[str, ...]:
+    if not isinstance(text, str):
+        raise MrzError(f"an MRZ is text, not {type(text).__name__}")
+    lines = [line for line in (raw.strip() for raw in text.splitlines()) if line]
+    if len(lines) > 3:
+        raise MrzError(f"an MRZ has 2 or 3 lines, this text has {len(lines)}", line=4)
+    if len(lines) < 2:
+        raise MrzError(f"an MRZ has 2 or 3 lines, this text has {len(lines)}", line=len(lines) + 1)
+    for index, line in enumerate(lines):
+        if not _ZONE_LINE.fullmatch(line):
+            line = lines[index] = line.translate(_UPPER)
+            bad = _OUTSIDE.search(line)
+            if bad is not None:
+                raise MrzError(
+                    f"{_shown(bad.group())} is not an MRZ character (A–Z, 0–9, <)", index + 1, bad.start() + 1
+                )
+    if len(lines) == 3:
+        width, rule = 30, "a 3-line MRZ (TD1) has 30 characters on each line"
+    elif len(lines[0]) in (44, 36):
+        width, rule = len(lines[0]), "both lines of an MRZ have the same length"
+    else:
+        width, rule = (44 if len(lines[0]) > 40 else 36), _TWO_LINE_RULE
+    for index, line in enumerate(lines):
+        if len(line) < width:
+            raise MrzError(f"the line ends after {len(line)} characters; {rule}", index + 1, len(line) + 1)
+        if len(line) > width:
+            raise MrzError(f"the line has {len(line)} characters; {rule}", index + 1, width + 1)
+    return tuple(lines)
+
+
+def _shown(char: str) -> str:
+    if char == " ":
+        return "a space"
+    code = f"U+{ord(char):04X}"
+    return f"{char!r} ({code})" if char.isprintable() else code
+
+
+# -- reading and checking the fields ---------------------------------------------------------------
+
+
+def _read(layout: Layout, lines: tuple[str, ...], today: date) -> MrzResult:
+    line, start, end = layout.document_number
+    number = lines[line][start:end]
+    number_digit = (line, end)
+    overflow_rest: str | None = None
+    if layout.overflow is not None and lines[line][end] == "<":
+        o_line, o_start, o_end = layout.overflow
+        tail = lines[o_line][o_start:o_end]
+        if tail[0] != "<":
+            run = tail.split("<", 1)[0]  # the rest of the number, then its check digit
+            number += run[:-1]
+            number_digit = (o_line, o_start + len(run) - 1)
+            overflow_rest = tail[len(run) + 1 :]
+    birth_line, birth_start, birth_end = layout.birth_date
+    birth_raw = lines[birth_line][birth_start:birth_end]
+    expiry_line, expiry_start, expiry_end = layout.expiry_date
+    expiry_raw = lines[expiry_line][expiry_start:expiry_end]
+
+    # (check, what it covers, data, line, index of its check digit)
+    checks: list[tuple[str, str, str, int, int]] = [
+        ("document_number", "the document number", number, *number_digit),
+        ("birth_date", "the birth date", birth_raw, birth_line, birth_end),
+        ("expiry_date", "the expiry date", expiry_raw, expiry_line, expiry_end),
+    ]
+    optional: list[str] = []
+    for span in layout.optional:
+        line, start, end = span
+        if span == layout.overflow and overflow_rest is not None:
+            part = overflow_rest.rstrip("<")
+        else:
+            part = lines[line][start:end].rstrip("<")
+        if part:
+            optional.append(part)
+    if layout.optional_checked:
+        line, start, end = layout.optional[0]
+        data = lines[line][start:end]
+        # An unused personal number may carry `<` as its check digit instead of 0.
+        if lines[line][end] != "<" or data.strip("<"):
+            checks.append(("optional_data", "the personal number", data, line, end))
+    if layout.composite:
+        composite = "".join([lines[line][start:end] for line, start, end in layout.composite])
+        checks.append(("composite", "", composite, *layout.composite_digit))
+
+    failed: list[str] = []
+    problems: list[tuple[int, int, str]] = []  # (line, index, message), sorted at the end
+    for check, what, data, line, index in checks:
+        printed = lines[line][index]
+        expected = digit_of(data)
+        if printed != _DIGITS[expected]:
+            failed.append(check)
+            if what:
+                subject = f"check digit of {what} ({data.rstrip('<') or data})"
+            else:
+                subject = "composite check digit"
+            problems.append((line, index, f"{subject} is {printed}, expected {expected}"))
+
+    birth_date = read_date(birth_raw, today, birth=True)
+    if birth_date is None:
+        problems.append((birth_line, birth_start, f"the birth date {birth_raw} is not a real date"))
+    expiry_date = read_date(expiry_raw, today, birth=False)
+    if expiry_date is None:
+        problems.append((expiry_line, expiry_start, f"the expiry date {expiry_raw} is not a real date"))
+    line, index = layout.sex
+    sex = read_sex(lines[line][index])
+    if sex is None:
+        problems.append((line, index, f"sex is {lines[line][index]}, expected M, F or <"))
+    # Letters only, but no check digit covers them: a digit here is a misreading worth showing.
+    for what, (line, start, end) in (
+        ("issuing state", (0, 2, 5)),
+        ("nationality", layout.nationality),
+        ("name", layout.name),
+    ):
+        digit = _DIGIT.search(lines[line], start, end)
+        if digit is not None:
+            problems.append((line, digit.start(), f"digit {digit.group()} in the {what}: a misread letter?"))
+
+    first = lines[0]
+    nat_line, nat_start, nat_end = layout.nationality
+    name_line, name_start, name_end = layout.name
+    raw_name = lines[name_line][name_start:name_end]
+    surname, given_names = split_name(raw_name)
+    return MrzResult(
+        format=layout.format,
+        valid=not failed,
+        failed_checks=tuple(failed),
+        fields=MrzFields(
+            document_code=first[:2].rstrip("<"),
+            issuing_state=read_state(first[2:5]),
+            document_number=number.rstrip("<"),
+            nationality=read_state(lines[nat_line][nat_start:nat_end]),
+            birth_date=birth_date,
+            sex=sex,
+            expiry_date=expiry_date,
+            surname=surname,
+            given_names=given_names,
+            optional_data=" ".join(optional),
+        ),
+        problems=tuple(f"line {ln + 1}, position {at + 1}: {text}" for ln, at, text in sorted(problems)),
+        raw_name=raw_name,
+        truncated=raw_name[-1] != "<",
+        lines=lines,
+    )
