@@ -7,6 +7,7 @@ import pytest
 
 from factories import checked, crossed, manifest, passenger
 from transitguard.adapters.formats.jsonl import ParsedLine, parse_line, parse_lines
+from transitguard.domain.events import DocumentRef, PassengerChecked
 from transitguard.errors import Problem
 from transitguard.rulepacks import RulePack
 
@@ -82,7 +83,7 @@ def test_checkpoints_must_fit_the_direction(pack: RulePack) -> None:
 
 
 def test_a_check_must_say_who(pack: RulePack) -> None:
-    assert "passenger_ref or travel_document" in problem(pack, checked("c", None, "entry", 0)).reason
+    assert "passenger_ref, travel_document or mrz" in problem(pack, checked("c", None, "entry", 0)).reason
 
 
 def test_the_same_fact_in_two_spellings_is_one_canonical_body(pack: RulePack) -> None:
@@ -100,3 +101,45 @@ def test_blank_lines_are_skipped_but_counted(pack: RulePack) -> None:
     found = list(parse_lines(lines, "f", pack.corridor))
     assert [type(item).__name__ for item in found] == ["ParsedLine", "Problem"]
     assert found[1].line == 4
+
+
+MRZ = "P<RUSIVANOV<<ANDREI<<<<<<<<<<<<<<<<<<<<<<<<<\n7512345672RUS8503127M3001019<<<<<<<<<<<<<<06"
+
+
+def _check_with_mrz(zone: str, **extra: object) -> bytes:
+    return orjson.dumps(
+        {
+            "event_id": "c-mrz",
+            "type": "passenger.checked",
+            "occurred_at": "2023-05-01T08:12:30+03:00",
+            "train": {"number": "29", "service_date": "2023-05-01", "direction": "to_kaliningrad"},
+            "checkpoint": "LT-KENA",
+            "movement": "entry",
+            "mrz": zone,
+            "outcome": "admitted",
+            **extra,
+        }
+    )
+
+
+def test_a_scanned_mrz_gives_the_check_its_travel_document(pack: RulePack) -> None:
+    parsed = parse_line(_check_with_mrz(MRZ), "scan.jsonl", 1, pack.corridor)
+    assert isinstance(parsed, ParsedLine)
+    assert isinstance(parsed.entry.event, PassengerChecked)
+    assert parsed.entry.event.travel_document == DocumentRef(number="751234567", issuing_state="RUS")
+
+
+def test_a_damaged_mrz_is_refused_with_the_failed_check_not_guessed(pack: RulePack) -> None:
+    damaged = MRZ.replace("7512345672RUS", "7512845672RUS")  # one digit of the number misread
+    problem = parse_line(_check_with_mrz(damaged), "scan.jsonl", 4, pack.corridor)
+    assert isinstance(problem, Problem)
+    assert (problem.source, problem.line, problem.field) == ("scan.jsonl", 4, "mrz")
+    assert "document" in problem.reason
+    assert "scan it again" in problem.reason
+
+
+def test_a_travel_document_that_differs_from_the_mrz_is_refused(pack: RulePack) -> None:
+    other = {"travel_document": {"number": "750000001", "issuing_state": "RUS"}}
+    problem = parse_line(_check_with_mrz(MRZ, **other), "scan.jsonl", 2, pack.corridor)
+    assert isinstance(problem, Problem)
+    assert problem.field == "travel_document"

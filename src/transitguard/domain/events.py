@@ -158,13 +158,16 @@ class PassengerChecked(EventBase):
     movement: Movement
     passenger_ref: NonEmpty | None = None
     travel_document: DocumentRef | None = None
+    # The document's machine-readable zone as scanned (lines joined by newlines). The ingest reads it
+    # (adapters/formats/mrz.py): every check digit must hold, and it fills travel_document.
+    mrz: Annotated[str, Field(min_length=60, max_length=200)] | None = None
     outcome: Outcome
     reason: Annotated[str, Field(max_length=500)] | None = None
 
     @model_validator(mode="after")
     def _identified(self) -> PassengerChecked:
-        if self.passenger_ref is None and self.travel_document is None:
-            raise ValueError("a check needs passenger_ref or travel_document")
+        if self.passenger_ref is None and self.travel_document is None and self.mrz is None:
+            raise ValueError("a check needs passenger_ref, travel_document or mrz")
         return self
 
 

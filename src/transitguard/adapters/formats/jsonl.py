@@ -10,8 +10,16 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from transitguard.adapters.formats.mrz import MrzError, parse_mrz
 from transitguard.domain.corridor import Corridor
-from transitguard.domain.events import EVENT_TYPES, Event, PassengerChecked, TrainCrossed, parse_event_json
+from transitguard.domain.events import (
+    EVENT_TYPES,
+    DocumentRef,
+    Event,
+    PassengerChecked,
+    TrainCrossed,
+    parse_event_json,
+)
 from transitguard.domain.ledger import LedgerEntry
 from transitguard.errors import Problem
 
@@ -81,7 +89,32 @@ def _event_or_problem(raw: bytes | str, source: str, line: int, corridor: Corrid
     except ValidationError as exc:
         return _explain(raw, exc, source, line)
     problem = corridor_problem(event, corridor)
+    if problem is None and isinstance(event, PassengerChecked) and event.mrz is not None:
+        read = with_mrz_document(event)
+        if isinstance(read, tuple):
+            problem = read
+        else:
+            event = read
     return Problem(source, line, problem[0], problem[1]) if problem is not None else event
+
+
+def with_mrz_document(event: PassengerChecked) -> PassengerChecked | tuple[str, str]:
+    """The check with its travel document read from the scanned MRZ, or (field, reason). A damaged
+    scan is refused with what failed, never guessed: the officer rescans."""
+    if event.mrz is None:
+        return event
+    try:
+        zone = parse_mrz(event.mrz)
+    except MrzError as exc:
+        return "mrz", f"not a machine-readable zone: {exc.message}"
+    if not zone.valid:
+        details = "; ".join(zone.problems) or ", ".join(zone.failed_checks)
+        return "mrz", f"the scan fails its check digits ({details}); scan it again"
+    read = DocumentRef(number=zone.fields.document_number, issuing_state=zone.fields.issuing_state)
+    given = event.travel_document
+    if given is not None and given.key != read.key:
+        return "travel_document", f"{given.key} is not the document in the MRZ ({read.key})"
+    return event.model_copy(update={"travel_document": read})
 
 
 def parse_line(raw: bytes | str, source: str, line: int, corridor: Corridor) -> ParsedLine | Problem:
