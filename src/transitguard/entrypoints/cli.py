@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from transitguard.adapters.formats.mrz import MrzError, parse_mrz_blocks, result_as_json
 from transitguard.bootstrap import Application, bootstrap
 from transitguard.domain.events import AlertOutcome, parse_event
 from transitguard.domain.ledger import LedgerEntry
@@ -41,6 +42,8 @@ watchlist_app = typer.Typer(no_args_is_help=True, help="Watchlists: import a ver
 hit_app = typer.Typer(no_args_is_help=True, help="Screening hits: list them, review one.")
 app.add_typer(watchlist_app, name="watchlist")
 app.add_typer(hit_app, name="hit")
+mrz_app = typer.Typer(no_args_is_help=True, help="ICAO 9303 machine-readable zones.")
+app.add_typer(mrz_app, name="mrz")
 
 err = Console(stderr=True)
 # Piped output (make demo, a log file) gets a wide page instead of Rich's 80-column default.
@@ -472,6 +475,23 @@ def export(
     except TransitguardError as exc:
         _fail(exc)
     err.print(f"{count} {kind} written to {output} ({format_})", highlight=False)
+
+
+@mrz_app.command("parse")
+def mrz_parse() -> None:
+    """Read MRZs from standard input (2 or 3 lines each, blocks separated by a blank line) and print
+    one JSON line per document: format, valid, failed_checks, fields. A zone whose check digits fail
+    is printed with valid false (exit 0); a block that is not an MRZ at all is named on standard error
+    and the exit status is 1."""
+    not_zones = 0
+    for number, outcome in enumerate(parse_mrz_blocks(sys.stdin.read()), start=1):
+        if isinstance(outcome, MrzError):
+            not_zones += 1
+            err.print(f"block {number}: not an MRZ: {outcome.message}", highlight=False, markup=False)
+            continue
+        _emit_jsonl([result_as_json(outcome)])
+    if not_zones:
+        raise typer.Exit(1)
 
 
 @app.command()
