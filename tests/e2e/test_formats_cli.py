@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
-from test_cli import env, tg  # noqa: F401 - the fixture and helper shared by the e2e tests
+from test_cli import env, ledger_rows, tg  # noqa: F401 - the fixture and helper shared by the e2e tests
+
+from factories import manifest, passenger
 
 GOOD = "P<RUSIVANOV<<ANDREI<<<<<<<<<<<<<<<<<<<<<<<<<\n7512345672RUS8503127M3001019<<<<<<<<<<<<<<06"
 MISREAD = GOOD.replace("7512345672RUS", "7512845672RUS")
@@ -31,3 +33,28 @@ def test_a_block_that_is_not_an_mrz_is_named_and_the_exit_status_says_so(
     assert done.returncode == 1
     assert len(done.stdout.splitlines()) == 1
     assert "block 2: not an MRZ: line 1" in done.stderr
+
+
+def test_a_rail_paxlst_written_parsed_and_ingested_gives_the_trains_journeys(
+    env: dict[str, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    body = manifest("unused", [passenger("1"), passenger("2", kind="EU_CITIZEN", nationality="LTU")])
+    del body["event_id"], body["type"], body["occurred_at"]
+    bodies = tmp_path / "bodies.jsonl"
+    bodies.write_bytes(orjson.dumps(body) + b"\n")
+    edifact = tmp_path / "train29.edi.txt"  # any name: a PAXLST file is known by its content
+    edifact.write_text(tg(env, "paxlst", "write", str(bodies), "--sender", "RZD").stdout)
+    assert edifact.read_text().startswith("UNA:+.? '")
+
+    (parsed,) = (orjson.loads(line) for line in tg(env, "paxlst", "parse", str(edifact)).stdout.splitlines())
+    assert parsed["train"] == body["train"]
+    assert [(p["ref"], p["surname"], p["travel_document"]["number"]) for p in parsed["passengers"]] == [
+        (p["ref"], p["surname"], p["travel_document"]["number"]) for p in body["passengers"]
+    ]
+
+    tg(env, "ingest", str(edifact))
+    tg(env, "ingest", str(edifact))  # the same lists again: stored once
+    journeys = [orjson.loads(line) for line in tg(env, "journeys", "--format", "jsonl").stdout.splitlines()]
+    assert sorted(j["passenger_ref"] for j in journeys) == ["1", "2"]
+    assert ledger_rows(env) == 1

@@ -9,7 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from transitguard.entrypoints.cli import alert_app, app, hit_app, ledger_app, mrz_app, watchlist_app
+from transitguard.entrypoints.cli import (
+    alert_app,
+    app,
+    hit_app,
+    ledger_app,
+    mrz_app,
+    paxlst_app,
+    watchlist_app,
+)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -52,6 +60,7 @@ def test_every_command_is_in_the_readme() -> None:
     names += [f"watchlist {c.name}" for c in watchlist_app.registered_commands]
     names += [f"hit {c.name}" for c in hit_app.registered_commands]
     names += [f"mrz {c.name}" for c in mrz_app.registered_commands]
+    names += [f"paxlst {c.name}" for c in paxlst_app.registered_commands]
     missing = [n for n in names if f"transitguard {n}" not in text and f"make {n}" not in text]
     assert missing == []
 

@@ -119,7 +119,9 @@ class ManifestPassenger(Record):
     sex: Sex
     nationality: CountryCode
     travel_document: TravelDocument
-    transit_document: TransitDocument
+    # Absent when the sender cannot give it: a PAXLST list carries no FRTD or FTD (docs/paxlst.md).
+    # The journey then has no transit deadline; the document is checked at the checkpoint.
+    transit_document: TransitDocument | None = None
     seat: Annotated[str, Field(max_length=20)] | None = None
 
 

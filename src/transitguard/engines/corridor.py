@@ -452,6 +452,8 @@ def document_problems(passenger: ManifestPassenger, corridor: Corridor, day: dat
     reasons: dict[str, str] = {}
     if travel.expires < day:
         reasons["travel_document_expired"] = f"travel document expired on {travel.expires.isoformat()}"
+    if transit is None:
+        return reasons  # not given (a PAXLST list): nothing more to check here
     if transit.valid_until is not None and transit.valid_until < day:
         reasons["expired"] = f"{transit.kind} expired on {transit.valid_until.isoformat()}"
     if transit.valid_from is not None and transit.valid_from > day:

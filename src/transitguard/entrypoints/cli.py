@@ -21,6 +21,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from transitguard.adapters.formats.mrz import MrzError, parse_mrz_blocks, result_as_json
+from transitguard.adapters.formats.paxlst import read_paxlst, to_manifest_body, warning_lines
+from transitguard.adapters.formats.paxlst_write import write_paxlst
 from transitguard.bootstrap import Application, bootstrap
 from transitguard.domain.events import AlertOutcome, parse_event
 from transitguard.domain.ledger import LedgerEntry
@@ -29,7 +31,7 @@ from transitguard.engines.screening import DEFAULT_THRESHOLD
 from transitguard.entrypoints import render
 from transitguard.errors import EventValidationError, TransitguardError
 from transitguard.services.exports import export as export_rows
-from transitguard.services.ingest import DEFAULT_BATCH_SIZE, Source, ingest_sources
+from transitguard.services.ingest import DEFAULT_BATCH_SIZE, Source, ingest_sources, is_paxlst, paxlst_source
 from transitguard.services.ports import AlertFilter, HitFilter, JourneyFilter
 from transitguard.services.screening_files import build_index, load_lists, screen_file
 
@@ -44,6 +46,8 @@ app.add_typer(watchlist_app, name="watchlist")
 app.add_typer(hit_app, name="hit")
 mrz_app = typer.Typer(no_args_is_help=True, help="ICAO 9303 machine-readable zones.")
 app.add_typer(mrz_app, name="mrz")
+paxlst_app = typer.Typer(no_args_is_help=True, help="UN/EDIFACT PAXLST passenger and crew lists.")
+app.add_typer(paxlst_app, name="paxlst")
 
 err = Console(stderr=True)
 # Piped output (make demo, a log file) gets a wide page instead of Rich's 80-column default.
@@ -103,7 +107,8 @@ def ingest(
     """Validate every line, then store the events in the ledger and update journeys and alerts.
 
     A file with an invalid line stores nothing: the error names the file, the line, the field and the
-    reason. Events already in the ledger are skipped (the same event_id with another body is an error).
+    reason. A UN/EDIFACT PAXLST file (recognised by its content) is read as one manifest per message.
+    Events already in the ledger are skipped (the same event_id with another body is an error).
     Exit status: 0 all stored; 1 invalid input or a refused event (nothing of the file stored, or the
     batches before the refused one); 3 lines rejected under --skip-invalid.
     """
@@ -122,6 +127,15 @@ def ingest(
             sources.append(Source(name, Path(name)))
     try:
         with _application(_as_of(as_of)) as application, _progress() as progress:
+            for index, source in enumerate(sources):
+                if is_paxlst(source.path):  # recognised by content, whatever the file is called
+                    with tempfile.NamedTemporaryFile(
+                        prefix="tg-paxlst-", suffix=".jsonl", delete=False
+                    ) as spool:
+                        spooled.append(Path(spool.name))
+                    sources[index] = paxlst_source(
+                        source.name, source.path, application.corridor.corridor, Path(spool.name)
+                    )
             task = progress.add_task("ingesting", total=None)
 
             def on_batch(result: Any, size: int) -> None:
@@ -475,6 +489,70 @@ def export(
     except TransitguardError as exc:
         _fail(exc)
     err.print(f"{count} {kind} written to {output} ({format_})", highlight=False)
+
+
+@paxlst_app.command("parse")
+def paxlst_parse(
+    path: Annotated[Path, typer.Argument(help="A PAXLST file (one or more interchanges)")],
+    crew: Annotated[bool, typer.Option("--crew", help="Include crew lists and crew members")] = False,
+) -> None:
+    """Print each message as one JSON line: for a rail list the body of a manifest.submitted event
+    (train, passengers), for air and sea lists the conveyance and the persons. Stores nothing; count
+    mismatches (CNT, UNT, UNE, UNZ) are reported on standard error."""
+    if not path.is_file():
+        err.print(f"[bold red]error:[/] {path}: no such file", highlight=False)
+        raise typer.Exit(1)
+    try:
+        with _application() as application:
+            corridor = application.corridor.corridor
+        messages = read_paxlst(path.read_bytes(), str(path))
+        rows = [
+            to_manifest_body(m, corridor, include_crew=crew)
+            for m in messages
+            if crew or m.list_kind != "crew"
+        ]
+    except TransitguardError as exc:
+        _fail(exc)
+    for line in warning_lines(messages):
+        err.print(f"warning: {line}", highlight=False, markup=False)
+    _emit_jsonl(rows)
+
+
+@paxlst_app.command("write")
+def paxlst_write(
+    input_file: Annotated[
+        Path, typer.Argument(help="JSON lines of manifest bodies (as paxlst parse prints); - for stdin")
+    ],
+    sender: Annotated[str, typer.Option(help="UNB sender id")] = "TRANSITGUARD",
+    recipient: Annotated[str, typer.Option(help="UNB recipient id")] = "LTVSAT",
+) -> None:
+    """Write manifest bodies (rail lists) as one PAXLST D:05B interchange on standard output."""
+    raw = sys.stdin.buffer.read() if str(input_file) == "-" else input_file.read_bytes()
+    bodies: list[dict[str, Any]] = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            body = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            err.print(f"[bold red]error:[/] {input_file}:{number}: not valid JSON: {exc}", highlight=False)
+            raise typer.Exit(1) from None
+        if not isinstance(body, dict):
+            err.print(f"[bold red]error:[/] {input_file}:{number}: expected a JSON object", highlight=False)
+            raise typer.Exit(1)
+        bodies.append(body)
+    try:
+        with _application() as application:
+            text = write_paxlst(
+                bodies,
+                sender=sender,
+                recipient=recipient,
+                prepared_at=datetime.now(UTC),
+                corridor=application.corridor.corridor,
+            )
+    except TransitguardError as exc:
+        _fail(exc)
+    sys.stdout.write(text)
 
 
 @mrz_app.command("parse")

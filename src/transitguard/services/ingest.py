@@ -16,12 +16,15 @@ import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import BinaryIO
 
 import orjson
 
 from transitguard.adapters.formats.jsonl import ParsedLine, check_lines, parse_lines
+from transitguard.adapters.formats.paxlst import looks_like_paxlst, read_paxlst, to_manifest_body
+from transitguard.adapters.formats.paxlst_segments import PaxlstError
 from transitguard.domain.corridor import Corridor
 from transitguard.errors import ConflictError, EventValidationError, Problem, TransitguardError
 from transitguard.services.corridor import BatchReport, CorridorService
@@ -39,6 +42,41 @@ class Source:
     def lines(self) -> Iterator[bytes]:
         with self.path.open("rb") as handle:
             yield from handle
+
+
+def paxlst_source(name: str, path: Path, corridor: Corridor, spool: Path) -> Source:
+    """A PAXLST file as a source of `manifest.submitted` events, one per message, written to `spool`.
+
+    Only rail lists of the corridor's trains can enter the ledger (an air or sea list is refused,
+    naming the message). The event id is the sender's interchange and message references, so the same
+    file ingested twice stores each list once. The UNB preparation time has no zone: it is taken as UTC.
+    """
+    messages = read_paxlst(path.read_bytes(), name)
+    with spool.open("wb") as handle:
+        for message in messages:
+            if message.transport_mode != "2":
+                raise PaxlstError(
+                    name,
+                    f"message {message.message_ref!r} is not a rail list (TDT transport mode "
+                    f"{message.transport_mode or 'missing'}); only the corridor's trains can be ingested",
+                    segment=message.segment,
+                    tag="UNH",
+                )
+            body = to_manifest_body(message, corridor)
+            prepared = message.prepared_at
+            event = {
+                "event_id": f"paxlst:{message.sender}:{message.interchange_ref}:{message.message_ref}",
+                "type": "manifest.submitted",
+                "occurred_at": (prepared if prepared.tzinfo else prepared.replace(tzinfo=UTC)).isoformat(),
+                **body,
+            }
+            handle.write(orjson.dumps(event) + b"\n")
+    return Source(name, spool)
+
+
+def is_paxlst(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return looks_like_paxlst(handle.read(64))
 
 
 @dataclass
