@@ -13,6 +13,8 @@ RUNS = [
     ["rebuild.py", "--events", "1000000"],
     ["memory.py", "--events", "100000", "1000000"],
     ["screening.py", "--repeats", "3"],
+    ["mrz.py"],
+    ["paxlst.py"],
 ]
 
 if __name__ == "__main__":

@@ -2,11 +2,13 @@
 and MRV-A (2×44) / MRV-B (2×36) visas, read and verified (DOMAIN.md §6; layouts in mrz_fields.py).
 
 Bad input comes in two kinds, kept apart on purpose:
-- text that is not an MRZ at all (2 or 3 lines of the right lengths, only A–Z, 0–9 and `<`) raises
-  MrzError naming the line, the position and the reason;
+- text that is not an MRZ at all (an MRZ is 2 or 3 lines of the right length, of A–Z, 0–9 and `<`
+  only) raises MrzError naming the line, the position and the reason;
 - a zone of the right shape whose check digits disagree, a damaged or misread scan, comes back with
   valid=False, the names of the failed checks and problems naming line and position. Nothing is
   corrected: a guessed document number is worse than a scan the guard repeats.
+
+Lines and positions in messages are 1-based and count the zone's own lines, blank lines left out.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ class MrzFields:
 
 @dataclass(frozen=True, slots=True)
 class MrzResult:
+    """One zone as read. The fields are as printed even when a check fails: never repaired."""
+
     format: MrzFormat
     valid: bool  # every check digit agrees with its data
     failed_checks: tuple[str, ...]  # of: document_number, birth_date, expiry_date, optional_data, composite
@@ -158,10 +162,9 @@ def _zone_lines(text: str) -> tuple[str, ...]:
     if not isinstance(text, str):
         raise MrzError(f"an MRZ is text, not {type(text).__name__}")
     lines = [line for line in (raw.strip() for raw in text.splitlines()) if line]
-    if len(lines) > 3:
-        raise MrzError(f"an MRZ has 2 or 3 lines, this text has {len(lines)}", line=4)
-    if len(lines) < 2:
-        raise MrzError(f"an MRZ has 2 or 3 lines, this text has {len(lines)}", line=len(lines) + 1)
+    count = len(lines)
+    if count > 3 or count < 2:
+        raise MrzError(f"an MRZ has 2 or 3 lines, this text has {count}", line=min(count + 1, 4))
     for index, line in enumerate(lines):
         if not _ZONE_LINE.fullmatch(line):
             line = lines[index] = line.translate(_UPPER)
@@ -170,17 +173,19 @@ def _zone_lines(text: str) -> tuple[str, ...]:
                 raise MrzError(
                     f"{_shown(bad.group())} is not an MRZ character (A–Z, 0–9, <)", index + 1, bad.start() + 1
                 )
-    if len(lines) == 3:
+    first = len(lines[0])
+    if count == 3:
         width, rule = 30, "a 3-line MRZ (TD1) has 30 characters on each line"
-    elif len(lines[0]) in (44, 36):
-        width, rule = len(lines[0]), "both lines of an MRZ have the same length"
+    elif first in (44, 36):
+        width, rule = first, "both lines of an MRZ have the same length"
     else:
-        width, rule = (44 if len(lines[0]) > 40 else 36), _TWO_LINE_RULE
+        width, rule = (44 if first > 40 else 36), _TWO_LINE_RULE
     for index, line in enumerate(lines):
-        if len(line) < width:
-            raise MrzError(f"the line ends after {len(line)} characters; {rule}", index + 1, len(line) + 1)
-        if len(line) > width:
-            raise MrzError(f"the line has {len(line)} characters; {rule}", index + 1, width + 1)
+        length = len(line)
+        if length != width:
+            if length < width:
+                raise MrzError(f"the line ends after {length} characters; {rule}", index + 1, length + 1)
+            raise MrzError(f"the line has {length} characters; {rule}", index + 1, width + 1)
     return tuple(lines)
 
 
@@ -195,85 +200,66 @@ def _shown(char: str) -> str:
 
 
 def _read(layout: Layout, lines: tuple[str, ...], today: date) -> MrzResult:
+    failed: list[str] = []
+    problems: list[tuple[int, int, str]] = []  # (line, index, message), sorted at the end
+
     line, start, end = layout.document_number
     number = lines[line][start:end]
-    number_digit = (line, end)
+    at_line, at = line, end
     overflow_rest: str | None = None
-    if layout.overflow is not None and lines[line][end] == "<":
+    if lines[line][end] == "<" and layout.overflow is not None:
         o_line, o_start, o_end = layout.overflow
         tail = lines[o_line][o_start:o_end]
         if tail[0] != "<":
             run = tail.split("<", 1)[0]  # the rest of the number, then its check digit
             number += run[:-1]
-            number_digit = (o_line, o_start + len(run) - 1)
+            at_line, at = o_line, o_start + len(run) - 1
             overflow_rest = tail[len(run) + 1 :]
-    birth_line, birth_start, birth_end = layout.birth_date
-    birth_raw = lines[birth_line][birth_start:birth_end]
-    expiry_line, expiry_start, expiry_end = layout.expiry_date
-    expiry_raw = lines[expiry_line][expiry_start:expiry_end]
+    _check("document_number", "the document number", number, lines, at_line, at, failed, problems)
 
-    # (check, what it covers, data, line, index of its check digit)
-    checks: list[tuple[str, str, str, int, int]] = [
-        ("document_number", "the document number", number, *number_digit),
-        ("birth_date", "the birth date", birth_raw, birth_line, birth_end),
-        ("expiry_date", "the expiry date", expiry_raw, expiry_line, expiry_end),
-    ]
-    optional: list[str] = []
-    for span in layout.optional:
-        line, start, end = span
-        if span == layout.overflow and overflow_rest is not None:
-            part = overflow_rest.rstrip("<")
-        else:
-            part = lines[line][start:end].rstrip("<")
-        if part:
-            optional.append(part)
+    line, start, end = layout.birth_date
+    raw = lines[line][start:end]
+    _check("birth_date", "the birth date", raw, lines, line, end, failed, problems)
+    birth_date = read_date(raw, today, birth=True)
+    if birth_date is None:
+        problems.append((line, start, f"the birth date {raw} is not a real date"))
+
+    line, start, end = layout.expiry_date
+    raw = lines[line][start:end]
+    _check("expiry_date", "the expiry date", raw, lines, line, end, failed, problems)
+    expiry_date = read_date(raw, today, birth=False)
+    if expiry_date is None:
+        problems.append((line, start, f"the expiry date {raw} is not a real date"))
+
+    parts = [lines[line][start:end].rstrip("<") for line, start, end in layout.optional]
+    if overflow_rest is not None:
+        parts[0] = overflow_rest.rstrip("<")  # the overflow field is always the first optional one
     if layout.optional_checked:
         line, start, end = layout.optional[0]
-        data = lines[line][start:end]
+        raw = lines[line][start:end]
         # An unused personal number may carry `<` as its check digit instead of 0.
-        if lines[line][end] != "<" or data.strip("<"):
-            checks.append(("optional_data", "the personal number", data, line, end))
+        if lines[line][end] != "<" or parts[0]:
+            _check("optional_data", "the personal number", raw, lines, line, end, failed, problems)
+
     if layout.composite:
         composite = "".join([lines[line][start:end] for line, start, end in layout.composite])
-        checks.append(("composite", "", composite, *layout.composite_digit))
+        _check("composite", "", composite, lines, *layout.composite_digit, failed, problems)
 
-    failed: list[str] = []
-    problems: list[tuple[int, int, str]] = []  # (line, index, message), sorted at the end
-    for check, what, data, line, index in checks:
-        printed = lines[line][index]
-        expected = digit_of(data)
-        if printed != _DIGITS[expected]:
-            failed.append(check)
-            if what:
-                subject = f"check digit of {what} ({data.rstrip('<') or data})"
-            else:
-                subject = "composite check digit"
-            problems.append((line, index, f"{subject} is {printed}, expected {expected}"))
-
-    birth_date = read_date(birth_raw, today, birth=True)
-    if birth_date is None:
-        problems.append((birth_line, birth_start, f"the birth date {birth_raw} is not a real date"))
-    expiry_date = read_date(expiry_raw, today, birth=False)
-    if expiry_date is None:
-        problems.append((expiry_line, expiry_start, f"the expiry date {expiry_raw} is not a real date"))
     line, index = layout.sex
     sex = read_sex(lines[line][index])
     if sex is None:
         problems.append((line, index, f"sex is {lines[line][index]}, expected M, F or <"))
     # Letters only, but no check digit covers them: a digit here is a misreading worth showing.
-    for what, (line, start, end) in (
-        ("issuing state", (0, 2, 5)),
-        ("nationality", layout.nationality),
-        ("name", layout.name),
-    ):
+    for what, line, start, end in layout.letters_only:
         digit = _DIGIT.search(lines[line], start, end)
         if digit is not None:
             problems.append((line, digit.start(), f"digit {digit.group()} in the {what}: a misread letter?"))
 
     first = lines[0]
-    nat_line, nat_start, nat_end = layout.nationality
-    name_line, name_start, name_end = layout.name
-    raw_name = lines[name_line][name_start:name_end]
+    line, start, end = layout.nationality
+    nationality = read_state(lines[line][start:end])
+    line, start, end = layout.name
+    raw_name = lines[line][start:end]
     surname, given_names = split_name(raw_name)
     return MrzResult(
         format=layout.format,
@@ -283,16 +269,38 @@ def _read(layout: Layout, lines: tuple[str, ...], today: date) -> MrzResult:
             document_code=first[:2].rstrip("<"),
             issuing_state=read_state(first[2:5]),
             document_number=number.rstrip("<"),
-            nationality=read_state(lines[nat_line][nat_start:nat_end]),
+            nationality=nationality,
             birth_date=birth_date,
             sex=sex,
             expiry_date=expiry_date,
             surname=surname,
             given_names=given_names,
-            optional_data=" ".join(optional),
+            optional_data=parts[0] if len(parts) == 1 else " ".join(filter(None, parts)),
         ),
-        problems=tuple(f"line {ln + 1}, position {at + 1}: {text}" for ln, at, text in sorted(problems)),
+        problems=_messages(problems) if problems else (),
         raw_name=raw_name,
         truncated=raw_name[-1] != "<",
         lines=lines,
     )
+
+
+def _check(
+    check: str,
+    what: str,
+    data: str,
+    lines: tuple[str, ...],
+    line: int,
+    index: int,
+    failed: list[str],
+    problems: list[tuple[int, int, str]],
+) -> None:
+    expected = digit_of(data)
+    printed = lines[line][index]
+    if printed != _DIGITS[expected]:
+        failed.append(check)
+        subject = f"check digit of {what} ({data.rstrip('<') or data})" if what else "composite check digit"
+        problems.append((line, index, f"{subject} is {printed}, expected {expected}"))
+
+
+def _messages(problems: list[tuple[int, int, str]]) -> tuple[str, ...]:
+    return tuple(f"line {line + 1}, position {index + 1}: {text}" for line, index, text in sorted(problems))
