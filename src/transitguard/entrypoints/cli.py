@@ -21,7 +21,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from transitguard.adapters.formats.mrz import MrzError, parse_mrz_blocks, result_as_json
-from transitguard.adapters.formats.paxlst import read_paxlst, to_manifest_body, warning_lines
+from transitguard.adapters.formats.paxlst import read_paxlst, warning_lines
+from transitguard.adapters.formats.paxlst_manifest import to_manifest_body
 from transitguard.adapters.formats.paxlst_write import write_paxlst
 from transitguard.bootstrap import Application, bootstrap
 from transitguard.domain.events import AlertOutcome, parse_event

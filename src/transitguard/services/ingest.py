@@ -23,7 +23,8 @@ from typing import BinaryIO
 import orjson
 
 from transitguard.adapters.formats.jsonl import ParsedLine, check_lines, parse_lines
-from transitguard.adapters.formats.paxlst import looks_like_paxlst, read_paxlst, to_manifest_body
+from transitguard.adapters.formats.paxlst import looks_like_paxlst, read_paxlst
+from transitguard.adapters.formats.paxlst_manifest import to_manifest_body
 from transitguard.adapters.formats.paxlst_segments import PaxlstError
 from transitguard.domain.corridor import Corridor
 from transitguard.errors import ConflictError, EventValidationError, Problem, TransitguardError
