@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from transitguard.adapters.formats.mrz import parse_mrz
 from transitguard.domain.watchlists import ListedDocument, ListedEntity, ListedName, PartialDate
 from transitguard.engines.screening import Query, ScreeningIndex
 from transitguard.engines.screening.keys import keys, tokens
+from transitguard.services.screening import query_of_mrz
 
 THRESHOLD = 0.9
 SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "data" / "names_translit" / "iuliia_schemas"
@@ -165,3 +167,14 @@ def test_keys_agree_across_the_transliteration_systems_samples() -> None:
                 agree += bool(set(keys(a)) & set(keys(b)))
     assert total > 400
     assert agree / total >= 0.9
+
+
+def test_a_scanned_mrz_is_screened_with_its_name_field_date_and_document(index: ScreeningIndex) -> None:
+    zone = parse_mrz(
+        "P<RUSKUZNETSOV<<ANDREI<<<<<<<<<<<<<<<<<<<<<<\n7531234562RUS7003125M3001019<<<<<<<<<<<<<<02"
+    )
+    query = query_of_mrz(zone)
+    assert (query.name, query.birth_date, query.sex) == (zone.raw_name, "1970-03-12", "M")
+    (match,) = index.screen(query, threshold=THRESHOLD, limit=1)
+    assert match.entity_id == "kuznetsov"
+    assert "date of birth 1970-03-12 matches" in match.explanation

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from transitguard.adapters.formats.mrz import MrzResult
 from transitguard.adapters.lists import read_list
 from transitguard.domain.events import (
     ManifestSubmitted,
@@ -78,6 +79,20 @@ def query_of(journey: Journey) -> Query | None:
         nationality=journey.nationality,
         sex=journey.sex,
         document_number=document,
+    )
+
+
+def query_of_mrz(zone: MrzResult, query_id: str = "mrz") -> Query:
+    """What to screen for a scanned document: the name field as printed (the engine reads `<<` and a
+    name cut at the field's length), date of birth, nationality, sex and document number."""
+    fields = zone.fields
+    return Query(
+        id=query_id,
+        name=zone.raw_name,
+        birth_date=fields.birth_date,
+        nationality=fields.nationality or None,
+        sex=fields.sex if fields.sex in ("M", "F") else None,
+        document_number=fields.document_number or None,
     )
 
 
