@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -71,3 +72,28 @@ def test_every_setting_is_in_the_readme() -> None:
     assert names >= {"TRANSITGUARD_DATABASE_URL", "TRANSITGUARD_RULE_PACK"}
     text = README.read_text(encoding="utf-8")
     assert [n for n in sorted(names) if f"`{n}`" not in text] == []
+
+
+def test_the_screening_example_runs_as_written(tmp_path: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    queries = re.search(r"```json passengers.jsonl\n(.+?)\n```", text, flags=re.DOTALL)
+    command = re.search(r"```console screening\n\$ (.+?)\n```", text, flags=re.DOTALL)
+    assert queries
+    assert command
+    (tmp_path / "passengers.jsonl").write_text(queries.group(1) + "\n", encoding="utf-8")
+    shared = README.parent.parent / "shared"
+    argv = shlex.split(command.group(1).replace("../shared/", f"{shared}/"))
+    assert argv[0] == "transitguard"
+    done = subprocess.run(
+        [sys.executable, "-m", "transitguard", *argv[1:]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TRANSITGUARD_DATABASE_URL": f"sqlite:///{tmp_path / 'tg.db'}"},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = (tmp_path / "hits.jsonl").read_text(encoding="utf-8").splitlines()
+    results = {r["id"]: r for r in map(json.loads, lines)}
+    assert [m["name"] for m in results["p1"]["matches"]][:1] == ["Татьяна Владимировна ЖУРАВЛЕВА"]
+    assert results["p2"]["matches"] == []
