@@ -92,20 +92,6 @@ _ORTHOGRAPHIES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
         (re.compile(r"ff$"), "v"),
         (re.compile(r"x"), "ks"),
     ),
-    # German writes ж as sch too (Chischnjakow for Хижняков): the same rules with sch = ж.
-    "de-zh": (
-        (re.compile(r"schtsch"), "SC"),
-        (re.compile(r"tsch"), "C"),
-        (re.compile(r"sch"), "Z"),
-        (re.compile(r"ch"), "h"),
-        (re.compile(r"ts|tz"), "c"),
-        (re.compile(r"z"), "c"),
-        (re.compile(r"ss"), "s_"),
-        (re.compile(r"s"), "z"),
-        (re.compile(r"s_"), "s"),
-        (re.compile(r"ff$"), "v"),
-        (re.compile(r"x"), "ks"),
-    ),
     # Polish, Czech, Lithuanian: sz = ш, cz = ч, ch = х, rz = ж, c = ц.
     "pl": (
         (re.compile(r"szcz"), "SC"),
@@ -128,6 +114,12 @@ _ORTHOGRAPHIES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     ),
 }
 
+# German writes ж as sch too (Chischnjakow for Хижняков): the German rules with sch read as ж.
+_ORTHOGRAPHIES["de-zh"] = tuple(
+    (pattern, "Z") if pattern.pattern == "sch" else (pattern, replacement)
+    for pattern, replacement in _ORTHOGRAPHIES["de"]
+)
+
 # Lithuanian records give some Russian given names in their Lithuanian form, not a transliteration:
 # the cognate's key is added to the token's keys. Both directions are the same name.
 _COGNATES = {
@@ -144,7 +136,12 @@ _LITHUANIAN_FEMININE = re.compile(r"(?<=[a-zA-Z]{3})(aite|yte|iute|ute|iene)$")
 
 # Lithuanian adds case endings to foreign masculine names (Kuznecovas, Sergejus, Dmitrijus, and
 # -skis for -ский: Žirinovskis).
-_LITHUANIAN_ENDING = re.compile(r"(?<=[a-zA-Z]{3})((?<=sk|ck)is|as|is|ys|us)$")
+_LITHUANIAN_ENDING = re.compile(r"(?<=[a-zA-Z]{3})(as|is|ys|us)$")
+
+
+def _lithuanian_stem(ending: re.Match[str]) -> str:
+    # -skis / -ckis is -ский: the stem keeps its i (Žirinovskis → Zirinovski); other endings go.
+    return "i" if ending.group(1) == "is" and ending.string[: ending.start()].endswith(("sk", "ck")) else ""
 
 
 def fold(text: str) -> str:
@@ -195,9 +192,7 @@ def keys(token: str) -> tuple[str, ...]:
         key = _finish(_finish(feminine, _ORTHOGRAPHIES["pl"]), _COMMON)
         if key not in found:
             found.append(key)
-    stripped = _LITHUANIAN_ENDING.sub(
-        lambda m: "i" if m.group(1) == "is" and m.string[: m.start()].endswith(("sk", "ck")) else "", letters
-    )
+    stripped = _LITHUANIAN_ENDING.sub(_lithuanian_stem, letters)
     if stripped != letters:
         key = _finish(_finish(stripped, _ORTHOGRAPHIES["pl"]), _COMMON)
         if key not in found:
