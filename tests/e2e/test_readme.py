@@ -13,6 +13,7 @@ from pathlib import Path
 from transitguard.entrypoints.cli import (
     alert_app,
     app,
+    freight_app,
     hit_app,
     ledger_app,
     mrz_app,
@@ -62,6 +63,7 @@ def test_every_command_is_in_the_readme() -> None:
     names += [f"hit {c.name}" for c in hit_app.registered_commands]
     names += [f"mrz {c.name}" for c in mrz_app.registered_commands]
     names += [f"paxlst {c.name}" for c in paxlst_app.registered_commands]
+    names += [f"freight {c.name}" for c in freight_app.registered_commands]
     missing = [n for n in names if f"transitguard {n}" not in text and f"make {n}" not in text]
     assert missing == []
 
