@@ -15,6 +15,8 @@ RUNS = [
     ["screening.py", "--repeats", "3"],
     ["mrz.py"],
     ["paxlst.py"],
+    ["freight.py"],
+    ["eligibility.py"],
 ]
 
 if __name__ == "__main__":

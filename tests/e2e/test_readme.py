@@ -13,11 +13,14 @@ from pathlib import Path
 from transitguard.entrypoints.cli import (
     alert_app,
     app,
+    eligibility_app,
     freight_app,
+    frtd_app,
     hit_app,
     ledger_app,
     mrz_app,
     paxlst_app,
+    rules_app,
     watchlist_app,
 )
 
@@ -64,6 +67,9 @@ def test_every_command_is_in_the_readme() -> None:
     names += [f"mrz {c.name}" for c in mrz_app.registered_commands]
     names += [f"paxlst {c.name}" for c in paxlst_app.registered_commands]
     names += [f"freight {c.name}" for c in freight_app.registered_commands]
+    names += [f"eligibility {c.name}" for c in eligibility_app.registered_commands]
+    names += [f"frtd {c.name}" for c in frtd_app.registered_commands]
+    names += [f"rules {c.name}" for c in rules_app.registered_commands]
     missing = [n for n in names if f"transitguard {n}" not in text and f"make {n}" not in text]
     assert missing == []
 

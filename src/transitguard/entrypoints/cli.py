@@ -32,12 +32,22 @@ from transitguard.engines.screening import DEFAULT_THRESHOLD
 from transitguard.entrypoints import render
 from transitguard.errors import EventValidationError, TransitguardError
 from transitguard.rulepacks.goods import DEFAULT_GOODS_PACK, load_goods_rules
+from transitguard.rulepacks.people import load_people_rules
+from transitguard.services.alert_views import alert_rows
+from transitguard.services.eligibility import check_file as check_eligibility_file
 from transitguard.services.exports import export as export_rows
 from transitguard.services.freight import check_file as check_freight_file
 from transitguard.services.freight import party_index
+from transitguard.services.frtd import decide_file as decide_frtd_file
 from transitguard.services.ingest import DEFAULT_BATCH_SIZE, Source, ingest_sources, is_paxlst, paxlst_source
 from transitguard.services.ports import AlertFilter, HitFilter, JourneyFilter
+from transitguard.services.rules import diff as diff_packs
+from transitguard.services.rules import dump as dump_pack
+from transitguard.services.rules import explain as explain_rule
+from transitguard.services.rules import load_full_pack
+from transitguard.services.rules import validate as validate_pack
 from transitguard.services.screening_files import build_index, load_lists, screen_file
+from transitguard.services.violations import violations_on_record
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 ledger_app = typer.Typer(no_args_is_help=True, help="The hash-chained event ledger.")
@@ -54,6 +64,12 @@ paxlst_app = typer.Typer(no_args_is_help=True, help="UN/EDIFACT PAXLST passenger
 app.add_typer(paxlst_app, name="paxlst")
 freight_app = typer.Typer(no_args_is_help=True, help="Freight consignments against the sanctions rules.")
 app.add_typer(freight_app, name="freight")
+eligibility_app = typer.Typer(no_args_is_help=True, help="Who may enter Lithuania, on the date, and why not.")
+app.add_typer(eligibility_app, name="eligibility")
+frtd_app = typer.Typer(no_args_is_help=True, help="FRTD applications: grant or refuse within 24 hours.")
+app.add_typer(frtd_app, name="frtd")
+rules_app = typer.Typer(no_args_is_help=True, help="The rule pack: validate, dump, diff, explain.")
+app.add_typer(rules_app, name="rules")
 
 err = Console(stderr=True)
 # Piped output (make demo, a log file) gets a wide page instead of Rich's 80-column default.
@@ -197,8 +213,10 @@ def alerts(
         raise typer.BadParameter(f"--type must be one of {', '.join(ALERT_TYPES)}")
     with _application() as application:
         found = application.store.alerts(AlertFilter(status=status, type=type_, train_key=train, limit=limit))
+        if format_ == "jsonl":
+            rows = alert_rows(application.store, found, load_people_rules(application.pack.path))
     if format_ == "jsonl":
-        _emit_jsonl([a.as_dict() for a in found])
+        _emit_jsonl(rows)
     else:
         out.print(render.alerts_table(found))
 
@@ -541,6 +559,126 @@ def freight_check(
         f"{counts['deny']} denied, {counts['hold']} held for review (rule pack {counts['rule_pack']})",
         highlight=False,
     )
+
+
+def _refused_input(exc: EventValidationError, what: str) -> None:
+    err.print(f"[bold red]error:[/] invalid {what}; no decisions were written", highlight=False)
+    for problem in exc.problems[:20]:
+        err.print(f"  {problem}", highlight=False, markup=False)
+    raise typer.Exit(1)
+
+
+@eligibility_app.command("check")
+def eligibility_check(
+    input_file: Annotated[Path, typer.Option("--input", help="Persons, JSON Lines")],
+    output: Annotated[Path, typer.Option("--output", help="Decisions, JSON Lines")],
+) -> None:
+    """ALLOW or REFUSE entry on each person's date, with the Schengen Borders Code refusal letter and
+    the rules (docs/eligibility.md). Every input line is checked first: a bad line writes nothing."""
+    if not input_file.is_file():
+        err.print(f"[bold red]error:[/] {input_file}: no such file", highlight=False)
+        raise typer.Exit(1)
+    try:
+        with _application() as application:
+            rules = load_people_rules(application.pack.path)
+        counts = check_eligibility_file(input_file, output, rules=rules)
+    except EventValidationError as exc:
+        _refused_input(exc, "persons")
+    except TransitguardError as exc:
+        _fail(exc)
+    err.print(
+        f"{counts['persons']} persons: {counts['allowed']} allowed, {counts['refused']} refused",
+        highlight=False,
+    )
+
+
+@frtd_app.command("decide")
+def frtd_decide(
+    input_file: Annotated[Path, typer.Option("--input", help="Applications, JSON Lines")],
+    output: Annotated[Path, typer.Option("--output", help="Decisions, JSON Lines")],
+    lists: Annotated[
+        list[Path] | None, typer.Option("--list", help="Watchlist to screen applicants against")
+    ] = None,
+    now: Annotated[str | None, typer.Option(help="Decide as of this time (default: now)")] = None,
+) -> None:
+    """Grant or refuse each FRTD application (Reg 694/2003 Art 4-6): travel document, entry bans and
+    watchlists, earlier violations in this corridor (an absconding confirmed on a PASSENGER_MISSING
+    alert). A grant gives the FRTD record the corridor then checks against (docs/eligibility.md)."""
+    for path in [input_file, *(lists or [])]:
+        if not path.is_file():
+            err.print(f"[bold red]error:[/] {path}: no such file", highlight=False)
+            raise typer.Exit(1)
+    moment = _as_of(now) or datetime.now(UTC)
+    try:
+        index = build_index(load_lists(lists)) if lists else None
+        with _application() as application:
+            violations = violations_on_record(application.store)
+            counts = decide_frtd_file(
+                input_file,
+                output,
+                pack=application.pack,
+                now=moment,
+                screening_index=index,
+                violations=violations,
+            )
+    except EventValidationError as exc:
+        _refused_input(exc, "applications")
+    except TransitguardError as exc:
+        _fail(exc)
+    err.print(
+        f"{counts['applications']} applications: {counts['granted']} granted, {counts['refused']} refused, "
+        f"{counts['referred']} referred to an officer, {counts['late']} decided after the 24 h limit",
+        highlight=False,
+    )
+
+
+@rules_app.command("validate")
+def rules_validate(
+    pack: Annotated[str, typer.Argument(help="A pack name or folder")] = "kaliningrad",
+) -> None:
+    """Load the whole pack (corridor, goods, people) and check it; a pack that fails is named with the
+    file and key and never used."""
+    try:
+        summary = validate_pack(load_full_pack(pack))
+    except TransitguardError as exc:
+        _fail(exc)
+    _emit_jsonl([summary])
+
+
+@rules_app.command("dump")
+def rules_dump(pack: Annotated[str, typer.Argument(help="A pack name or folder")] = "kaliningrad") -> None:
+    """The loaded pack as JSON."""
+    try:
+        dumped = dump_pack(load_full_pack(pack))
+    except TransitguardError as exc:
+        _fail(exc)
+    sys.stdout.buffer.write(orjson.dumps(dumped, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+@rules_app.command("diff")
+def rules_diff(
+    old: Annotated[str, typer.Argument(help="The old pack (name or folder)")],
+    new: Annotated[str, typer.Argument(help="The new pack (name or folder)")],
+) -> None:
+    """What changed between two packs: rules added, removed and changed, field by field."""
+    try:
+        changes = diff_packs(load_full_pack(old), load_full_pack(new))
+    except TransitguardError as exc:
+        _fail(exc)
+    sys.stdout.buffer.write(orjson.dumps(changes, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+@rules_app.command("explain")
+def rules_explain(
+    rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. xvii-a")],
+    pack: Annotated[str, typer.Option(help="A pack name or folder")] = "kaliningrad",
+) -> None:
+    """A rule with its legal basis, dates, scope and message."""
+    try:
+        text = explain_rule(load_full_pack(pack), rule_id)
+    except TransitguardError as exc:
+        _fail(exc)
+    out.print(text, highlight=False, markup=False)
 
 
 @paxlst_app.command("parse")
