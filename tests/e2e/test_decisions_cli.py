@@ -99,3 +99,30 @@ def test_rules_validate_dump_diff_and_explain(env: dict[str, str]) -> None:  # n
     missing = tg(env, "rules", "explain", "no-such-rule", ok=False)
     assert missing.returncode == 1
     assert "no-such-rule" in missing.stderr
+
+
+def test_a_recorded_frtd_is_what_a_manifest_is_checked_against(
+    env: dict[str, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    applications, out = tmp_path / "applications.jsonl", tmp_path / "decisions.jsonl"
+    applications.write_text(example("frtd input").splitlines()[0] + "\n", encoding="utf-8")
+    args = ["--input", str(applications), "--output", str(out), "--now", "2025-07-01T10:00:00+03:00"]
+    tg(env, "frtd", "decide", *args, "--record")
+    (decision,) = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    frtd = decision["frtd"]
+    holder = passenger("1", passport="751234567", number=frtd["number"])
+    holder["transit_document"].update(valid_from=frtd["valid_from"], valid_until=frtd["valid_until"])
+    for number, day in (("29", "2025-07-03"), ("79", "2025-07-04")):
+        events = simple_train(1, prefix=f"t{number}", number=number, service_date=day)
+        events[0]["passengers"] = [holder]
+        source = tmp_path / f"train{number}.jsonl"
+        write_jsonl(source, events[:1])
+        tg(env, "ingest", str(source))
+    alerts = [orjson.loads(a) for a in tg(env, "alerts", "--format", "jsonl").stdout.splitlines()]
+    invalid = [
+        (a["train"]["number"], a["details"]["reasons"])
+        for a in alerts
+        if a["type"] == "TRANSIT_DOCUMENT_INVALID"
+    ]
+    assert invalid == [("79", ["frtd_train_not_authorised"])]

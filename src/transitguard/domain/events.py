@@ -246,6 +246,41 @@ class ScreeningReviewed(EventBase):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class FrtdTrain(Record):
+    number: TrainNumber
+    service_date: IsoDate
+
+
+class IssuedFrtdBody(Record):
+    number: NonEmpty
+    valid_from: IsoDate
+    valid_until: IsoDate
+    authorised_transit_hours: Annotated[float, Field(gt=0, le=72)] | None = None
+    max_transits: Annotated[int, Field(ge=1, le=10)] | None = None
+    trains: Annotated[list[FrtdTrain], Field(min_length=1, max_length=2)]
+    travel_document: DocumentRef
+
+
+class FrtdDecided(EventBase):
+    """A consular decision on an FRTD application (`transitguard frtd decide --record`). A granted
+    FRTD is what the corridor checks a manifest's FRTD against: same travel document, same validity,
+    one of its two trains, and its authorised transit duration."""
+
+    type: Literal["frtd.decided"]
+    application_id: NonEmpty
+    decision: Literal["GRANT", "REFUSE", "REFER"]
+    frtd: IssuedFrtdBody | None = None
+    reasons: Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=50)] = Field(
+        default_factory=list
+    )
+
+    @model_validator(mode="after")
+    def _granted_has_frtd(self) -> FrtdDecided:
+        if (self.decision == "GRANT") != (self.frtd is not None):
+            raise ValueError("a GRANT carries its frtd, and only a GRANT does")
+        return self
+
+
 CorridorEvent = ManifestSubmitted | TrainCrossed | PassengerChecked | TrainStopped
 WorkflowEvent = AlertAcknowledged | AlertResolved
 ScreeningEvent = WatchlistUpdated | ScreeningHit | ScreeningReviewed
@@ -258,7 +293,8 @@ Event = Annotated[
     | AlertResolved
     | WatchlistUpdated
     | ScreeningHit
-    | ScreeningReviewed,
+    | ScreeningReviewed
+    | FrtdDecided,
     Field(discriminator="type"),
 ]
 
@@ -272,6 +308,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
     "watchlist.updated": WatchlistUpdated,
     "screening.hit": ScreeningHit,
     "screening.reviewed": ScreeningReviewed,
+    "frtd.decided": FrtdDecided,
 }
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

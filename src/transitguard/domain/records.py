@@ -170,3 +170,16 @@ class TrainState:
             "cap": self.cap,
             "last_event_at": self.last_event_at.isoformat(),
         }
+
+
+@dataclass(frozen=True)
+class IssuedFrtd:
+    """A granted FRTD as the corridor checks manifests against it (from a frtd.decided event)."""
+
+    number: str
+    document_key: str
+    valid_from: date
+    valid_until: date
+    authorised_transit_hours: float | None
+    trains: frozenset[tuple[str, date]]  # (train number, service date) of the two authorised trains
+    event_id: str

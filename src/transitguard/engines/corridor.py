@@ -15,7 +15,7 @@ as soon as `now` passes it, not only when the train exits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -33,6 +33,7 @@ from transitguard.domain.events import (
 )
 from transitguard.domain.records import (
     Alert,
+    IssuedFrtd,
     Journey,
     JourneyStatus,
     Severity,
@@ -117,9 +118,16 @@ def _person_label(person: _Person) -> str:
 
 
 def reconcile_train(
-    train: TrainRef, events: Iterable[CorridorEvent], corridor: Corridor, now: datetime
+    train: TrainRef,
+    events: Iterable[CorridorEvent],
+    corridor: Corridor,
+    now: datetime,
+    frtds: Mapping[str, IssuedFrtd] | None = None,
 ) -> TrainResult:
-    # The caller passes one train's events (the stores group them by train key).
+    # The caller passes one train's events (the stores group them by train key), and the granted
+    # FRTDs it knows among the numbers the manifest gives (`frtd_numbers`): a manifest's FRTD is
+    # checked against its record, and the record's authorised duration sets the deadline.
+    issued = frtds or {}
     ordered = sorted(events, key=event_order)
     if not ordered:
         raise ValueError(f"no events for train {train.key}")
@@ -187,10 +195,13 @@ def reconcile_train(
     manifest_evidence = (manifest.event_id,) if manifest else ()
 
     for person in people.values():
-        journey = _journey(train, person, corridor, train_exit, manifest_evidence)
+        record = _issued_for(person, issued)
+        journey = _journey(train, person, corridor, train_exit, manifest_evidence, record)
         journeys.append(journey)
         alerts.extend(
-            _person_alerts(train, person, journey, corridor, train_exit, manifest, now, day, route.entry)
+            _person_alerts(
+                train, person, journey, corridor, train_exit, manifest, now, day, route.entry, record
+            )
         )
 
     cap = corridor.cap_on(day)
@@ -262,12 +273,38 @@ def reconcile_train(
     return TrainResult(state=state, journeys=tuple(journeys), alerts=tuple(alerts))
 
 
+def _issued_for(person: _Person, issued: Mapping[str, IssuedFrtd]) -> IssuedFrtd | None:
+    transit = person.passenger.transit_document if person.passenger else None
+    if transit is None or transit.kind != "FRTD" or transit.number is None:
+        return None
+    return issued.get(transit.number)
+
+
+def frtd_numbers(events: Iterable[CorridorEvent]) -> set[str]:
+    """The FRTD numbers the train's manifests give: the records reconcile_train needs."""
+    return {
+        p.transit_document.number
+        for e in events
+        if isinstance(e, ManifestSubmitted)
+        for p in e.passengers
+        if p.transit_document is not None and p.transit_document.kind == "FRTD" and p.transit_document.number
+    }
+
+
+def _hours(journey: Journey, corridor: Corridor, record: IssuedFrtd | None) -> float | None:
+    if record is not None and record.authorised_transit_hours is not None:
+        return record.authorised_transit_hours
+    spec = next((v for k, v in corridor.transit_documents.items() if k == journey.transit_kind), None)
+    return spec.max_transit_hours if spec is not None else None
+
+
 def _journey(
     train: TrainRef,
     person: _Person,
     corridor: Corridor,
     train_exit: TrainCrossed | None,
     manifest_evidence: tuple[str, ...],
+    record: IssuedFrtd | None = None,
 ) -> Journey:
     entry, exit_ = person.entry, person.exit
     entered = entry is not None and entry.outcome == "admitted"
@@ -286,8 +323,11 @@ def _journey(
     deadline = None
     if entered_at is not None and transit is not None:
         spec = corridor.transit_documents.get(transit.kind)
-        if spec is not None and spec.max_transit_hours is not None:
-            deadline = entered_at + timedelta(hours=spec.max_transit_hours)
+        hours = record.authorised_transit_hours if record is not None else None
+        if hours is None and spec is not None:
+            hours = spec.max_transit_hours
+        if hours is not None:
+            deadline = entered_at + timedelta(hours=hours)
     evidence = list(manifest_evidence if passenger else ())
     evidence += [c.event_id for c in (entry, exit_) if c is not None]
     if status == "missing" and train_exit is not None:
@@ -329,6 +369,7 @@ def _person_alerts(
     now: datetime,
     day: date,
     entry_checkpoint: str,
+    record: IssuedFrtd | None = None,
 ) -> list[Alert]:
     alerts: list[Alert] = []
     label = _person_label(person)
@@ -361,7 +402,7 @@ def _person_alerts(
     if journey.deadline is not None and journey.status in ("in_corridor", "completed", "held"):
         until = journey.exited_at if journey.status == "completed" else now
         if until is not None and until > journey.deadline:
-            hours = corridor.transit_documents[journey.transit_kind].max_transit_hours  # type: ignore[index]
+            hours = _hours(journey, corridor, record) or 0
             alerts.append(
                 _alert(
                     "TRANSIT_TIME_EXCEEDED",
@@ -427,6 +468,7 @@ def _person_alerts(
         reasons = document_problems(
             person.passenger, corridor, journey.entered_at.date() if journey.entered_at else day
         )
+        reasons.update(frtd_problems(person.passenger, train, record))
         if reasons:
             alerts.append(
                 _alert(
@@ -443,6 +485,35 @@ def _person_alerts(
                 )
             )
     return alerts
+
+
+def frtd_problems(passenger: ManifestPassenger, train: TrainRef, record: IssuedFrtd | None) -> dict[str, str]:
+    """Where the manifest's FRTD differs from the one the consulate granted (code → sentence)."""
+    if record is None:
+        return {}
+    reasons: dict[str, str] = {}
+    travel = passenger.travel_document
+    if document_key(travel.issuing_state, travel.number) != record.document_key:
+        reasons["frtd_other_document"] = (
+            f"FRTD {record.number} was granted for travel document {record.document_key}, not "
+            f"{document_key(travel.issuing_state, travel.number)}"
+        )
+    transit = passenger.transit_document
+    if transit is not None and (transit.valid_from, transit.valid_until) != (
+        record.valid_from,
+        record.valid_until,
+    ):
+        reasons["frtd_validity_differs"] = (
+            f"FRTD {record.number} is valid {record.valid_from.isoformat()} to "
+            f"{record.valid_until.isoformat()} as granted, not as the manifest says"
+        )
+    if (train.number, train.service_date) not in record.trains:
+        authorised = ", ".join(f"{n} on {d.isoformat()}" for n, d in sorted(record.trains))
+        reasons["frtd_train_not_authorised"] = (
+            f"FRTD {record.number} authorises train {authorised}, not {train.number} on "
+            f"{train.service_date.isoformat()}"
+        )
+    return reasons
 
 
 def document_problems(passenger: ManifestPassenger, corridor: Corridor, day: date) -> dict[str, str]:

@@ -39,6 +39,7 @@ from transitguard.services.exports import export as export_rows
 from transitguard.services.freight import check_file as check_freight_file
 from transitguard.services.freight import party_index
 from transitguard.services.frtd import decide_file as decide_frtd_file
+from transitguard.services.frtd_registry import decision_event as frtd_decision_event
 from transitguard.services.ingest import DEFAULT_BATCH_SIZE, Source, ingest_sources, is_paxlst, paxlst_source
 from transitguard.services.ports import AlertFilter, HitFilter, JourneyFilter
 from transitguard.services.rules import diff as diff_packs
@@ -600,6 +601,9 @@ def frtd_decide(
         list[Path] | None, typer.Option("--list", help="Watchlist to screen applicants against")
     ] = None,
     now: Annotated[str | None, typer.Option(help="Decide as of this time (default: now)")] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Also record the decisions in the ledger (frtd.decided)")
+    ] = False,
 ) -> None:
     """Grant or refuse each FRTD application (Reg 694/2003 Art 4-6): travel document, entry bans and
     watchlists, earlier violations in this corridor (an absconding confirmed on a PASSENGER_MISSING
@@ -621,6 +625,10 @@ def frtd_decide(
                 screening_index=index,
                 violations=violations,
             )
+            if record:
+                # The manifests' FRTDs are then checked against these records (docs/events.md).
+                decisions = [orjson.loads(line) for line in output.read_bytes().splitlines() if line.strip()]
+                application.corridor.apply_batch([frtd_decision_event(d) for d in decisions])
     except EventValidationError as exc:
         _refused_input(exc, "applications")
     except TransitguardError as exc:

@@ -22,10 +22,11 @@ from typing import Any
 from transitguard.domain.corridor import Corridor
 from transitguard.domain.events import AlertAcknowledged, AlertResolved, CorridorEvent, TrainRef
 from transitguard.domain.ledger import LedgerEntry, load_corridor_event
-from transitguard.domain.records import Alert, Journey
-from transitguard.engines.corridor import TrainResult, reconcile_document, reconcile_train
+from transitguard.domain.records import Alert, IssuedFrtd, Journey
+from transitguard.engines.corridor import TrainResult, frtd_numbers, reconcile_document, reconcile_train
 from transitguard.errors import ConflictError, NotFoundError
 from transitguard.rulepacks import RulePack
+from transitguard.services.frtd_registry import apply_frtd_decisions
 from transitguard.services.ports import AppendResult, Store, Workflow, WriteSession
 from transitguard.services.screening import SCREENING_TYPES, ScreeningService
 
@@ -136,6 +137,9 @@ class CorridorService:
             for entry in appended.stored:
                 if entry.train_key is not None:
                     new_events[entry.train_key].append(entry.event)  # type: ignore[arg-type]
+            # A granted FRTD changes how the trains whose manifests carry it are checked.
+            for train_key in apply_frtd_decisions(session, (e.event for e in appended.stored)):
+                new_events.setdefault(train_key, [])
             pending = self._recompute_trains(session, new_events, now)
             for entry in appended.stored:
                 if isinstance(entry.event, AlertAcknowledged | AlertResolved):
@@ -174,12 +178,20 @@ class CorridorService:
             for key, bodies in session.corridor_bodies([k for k in keys if k not in known]).items()
         }
         documents = session.document_keys_of_trains(keys)
+        trains_events: dict[str, list[CorridorEvent]] = {}
+        for key in keys:
+            if key in known:
+                cached_train = known[key]
+                trains_events[key] = [*(cached_train.events if cached_train else ()), *new_events[key]]
+            else:
+                trains_events[key] = loaded[key]
+        frtds = session.frtds({n for events in trains_events.values() for n in frtd_numbers(events)})
         for key in keys:
             cached = known.get(key)
-            events = [*(cached.events if cached else ()), *new_events[key]] if key in known else loaded[key]
+            events = trains_events[key]
             if not events:
                 continue
-            result = reconcile_train(_train_of(events), events, self.corridor, now)
+            result = reconcile_train(_train_of(events), events, self.corridor, now, frtds)
             session.replace_train(result, cached.result if cached else None)
             pending.trains[key] = CachedTrain(tuple(events), result)
             documents.update(j.document_key for j in result.journeys if j.document_key)
@@ -252,89 +264,107 @@ class CorridorService:
         progress = on_progress or (lambda _stage, _n: None)
         self.cache.clear()
         count = workers if workers is not None else (os.cpu_count() or 1)
-        with (
-            self.store.writing() as session,
-            _train_pool(count, self.corridor, now, session.train_encoder()) as compute,
-        ):
-
-            def pages() -> Iterator[dict[str, list[bytes]]]:
-                after = ""
-                while keys := session.train_keys_after(after, page):
-                    yield session.corridor_bodies(keys)
-                    after = keys[-1]
-
+        with self.store.writing() as session:
             session.clear_projections()
             session.bump_projection_epoch()
-            session.drop_projection_indexes()
-            for prepared in compute(pages()):
-                session.insert_trains(prepared)
-                report.trains += len(prepared)
-                progress("trains", len(prepared))
-            session.create_projection_indexes()
-            after = ""
-            while keys := session.shared_document_keys_after(after, page * 20):
-                self._recompute_documents(session, keys, all_shared=True)
-                report.documents += len(keys)
-                progress("documents", len(keys))
-                after = keys[-1]
             seq = 0
-            if self.screening is not None:
-                # Hits before the alert workflow: an alert.* event may name a WATCHLIST_HIT alert.
-                while entries := session.entries_of_types_after(SCREENING_TYPES, seq, 1000):
-                    self.screening.apply_entries(session, (e for _, e in entries), strict=False)
-                    seq = entries[-1][0]
-                    report.screening_events += len(entries)
-                    progress("screening", len(entries))
-                seq = 0
-            while entries := session.workflow_entries_after(seq, 1000):
-                for seq, entry in entries:  # noqa: B007 - seq carries the page position on
-                    if isinstance(entry.event, AlertAcknowledged | AlertResolved):
-                        self._apply_workflow(session, entry.event, strict=False)
-                report.workflow_events += len(entries)
-                progress("workflow", len(entries))
+            while decided := session.entries_of_types_after(("frtd.decided",), seq, 1000):
+                apply_frtd_decisions(session, (e.event for _, e in decided), recheck=False)
+                seq = decided[-1][0]
+            frtds = session.frtds()
+            with _train_pool(count, self.corridor, now, session.train_encoder(), frtds) as compute:
+                self._rebuild_in(session, compute, report, progress, page)
         return report
+
+    def _rebuild_in(
+        self,
+        session: WriteSession,
+        compute: Callable[[Iterable[dict[str, list[bytes]]]], Iterator[list[Any]]],
+        report: RebuildReport,
+        progress: Callable[[str, int], None],
+        page: int,
+    ) -> None:
+        """The body of rebuild's transaction, once the FRTDs are folded: stage 1, stage 2, then
+        hits and workflow."""
+
+        def pages() -> Iterator[dict[str, list[bytes]]]:
+            after = ""
+            while keys := session.train_keys_after(after, page):
+                yield session.corridor_bodies(keys)
+                after = keys[-1]
+
+        session.drop_projection_indexes()
+        for prepared in compute(pages()):
+            session.insert_trains(prepared)
+            report.trains += len(prepared)
+            progress("trains", len(prepared))
+        session.create_projection_indexes()
+        after = ""
+        while keys := session.shared_document_keys_after(after, page * 20):
+            self._recompute_documents(session, keys, all_shared=True)
+            report.documents += len(keys)
+            progress("documents", len(keys))
+            after = keys[-1]
+        seq = 0
+        if self.screening is not None:
+            # Hits before the alert workflow: an alert.* event may name a WATCHLIST_HIT alert.
+            while entries := session.entries_of_types_after(SCREENING_TYPES, seq, 1000):
+                self.screening.apply_entries(session, (e for _, e in entries), strict=False)
+                seq = entries[-1][0]
+                report.screening_events += len(entries)
+                progress("screening", len(entries))
+            seq = 0
+        while entries := session.workflow_entries_after(seq, 1000):
+            for seq, entry in entries:  # noqa: B007 - seq carries the page position on
+                if isinstance(entry.event, AlertAcknowledged | AlertResolved):
+                    self._apply_workflow(session, entry.event, strict=False)
+            report.workflow_events += len(entries)
+            progress("workflow", len(entries))
 
 
 # -- stage 1 in worker processes ----------------------------------------------------------------------
 
-_worker_context: tuple[Corridor, datetime, Callable[[TrainResult], Any]] | None = None
+Frtds = Mapping[str, IssuedFrtd]
+_worker_context: tuple[Corridor, datetime, Callable[[TrainResult], Any], Frtds] | None = None
 
 
-def _init_worker(corridor: Corridor, now: datetime, encode: Callable[[TrainResult], Any]) -> None:
+def _init_worker(
+    corridor: Corridor, now: datetime, encode: Callable[[TrainResult], Any], frtds: Frtds
+) -> None:
     global _worker_context  # one per worker process, set once by the pool's initializer
-    _worker_context = (corridor, now, encode)
+    _worker_context = (corridor, now, encode, frtds)
 
 
 def reconcile_bodies(
-    bodies: Mapping[str, list[bytes]], corridor: Corridor, now: datetime
+    bodies: Mapping[str, list[bytes]], corridor: Corridor, now: datetime, frtds: Frtds | None = None
 ) -> list[TrainResult]:
     """Stage 1 for a page of trains, from their stored event bodies."""
     results = []
     for stored in bodies.values():
         if stored:
             events = [load_corridor_event(body) for body in stored]
-            results.append(reconcile_train(_train_of(events), events, corridor, now))
+            results.append(reconcile_train(_train_of(events), events, corridor, now, frtds))
     return results
 
 
 def _prepare_page(bodies: dict[str, list[bytes]]) -> list[Any]:
     if _worker_context is None:
         raise RuntimeError("worker not initialised")
-    corridor, now, encode = _worker_context
-    return [encode(result) for result in reconcile_bodies(bodies, corridor, now)]
+    corridor, now, encode, frtds = _worker_context
+    return [encode(result) for result in reconcile_bodies(bodies, corridor, now, frtds)]
 
 
 @contextmanager
 def _train_pool(
-    workers: int, corridor: Corridor, now: datetime, encode: Callable[[TrainResult], Any]
+    workers: int, corridor: Corridor, now: datetime, encode: Callable[[TrainResult], Any], frtds: Frtds
 ) -> Iterator[Callable[[Iterable[dict[str, list[bytes]]]], Iterator[list[Any]]]]:
     """Stage 1 of a rebuild, page by page: in this process, or in `workers` forked processes."""
     if workers <= 1:
-        yield lambda pages: ([encode(r) for r in reconcile_bodies(p, corridor, now)] for p in pages)
+        yield lambda pages: ([encode(r) for r in reconcile_bodies(p, corridor, now, frtds)] for p in pages)
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(corridor, now, encode)
+        workers, mp_context=context, initializer=_init_worker, initargs=(corridor, now, encode, frtds)
     ) as pool:
 
         def run(pages: Iterable[dict[str, list[bytes]]]) -> Iterator[list[Any]]:

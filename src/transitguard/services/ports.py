@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from transitguard.domain.ledger import LedgerEntry
-from transitguard.domain.records import Alert, Journey, TrainState
+from transitguard.domain.records import Alert, IssuedFrtd, Journey, TrainState
 from transitguard.domain.watchlists import Hit, WatchlistVersion
 from transitguard.engines.chain import ChainReport
 from transitguard.engines.corridor import TrainResult
@@ -79,7 +79,15 @@ class ScreeningSession(Protocol):
     ) -> list[tuple[int, LedgerEntry]]: ...
 
 
-class WriteSession(ScreeningSession, Protocol):
+class FrtdSession(Protocol):
+    """Granted FRTDs inside a write transaction (part of every WriteSession)."""
+
+    def save_frtd(self, record: IssuedFrtd) -> None: ...
+    def frtds(self, numbers: Iterable[str] | None = None) -> dict[str, IssuedFrtd]: ...
+    def trains_with_frtds(self, numbers: Iterable[str]) -> set[str]: ...
+
+
+class WriteSession(ScreeningSession, FrtdSession, Protocol):
     """One serialized write transaction: commits on clean exit, rolls back on any exception."""
 
     def append(self, entries: Sequence[LedgerEntry], recorded_at: datetime) -> AppendResult: ...

@@ -13,7 +13,7 @@ from typing import Any
 
 from transitguard.adapters.store.rows import to_utc
 from transitguard.domain.ledger import LedgerEntry
-from transitguard.domain.records import OPEN_JOURNEY_STATUSES, Alert, Journey, TrainState
+from transitguard.domain.records import OPEN_JOURNEY_STATUSES, Alert, IssuedFrtd, Journey, TrainState
 from transitguard.domain.watchlists import Hit, WatchlistVersion
 from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
 from transitguard.engines.corridor import TrainResult
@@ -37,6 +37,7 @@ class _State:
     watchlist_entities: dict[tuple[str, str], dict[str, bytes]] = field(default_factory=dict)
     watchlists: dict[str, WatchlistVersion] = field(default_factory=dict)
     hits: dict[str, Hit] = field(default_factory=dict)
+    frtds: dict[str, IssuedFrtd] = field(default_factory=dict)
 
 
 def _with_workflow(alert: Alert, workflow: Workflow | None) -> Alert:
@@ -160,7 +161,7 @@ class MemoryWriteSession:
 
     def clear_projections(self) -> None:
         self.state.trains, self.state.journeys, self.state.alerts, self.state.workflow = {}, {}, {}, {}
-        self.state.watchlists, self.state.hits = {}, {}
+        self.state.watchlists, self.state.hits, self.state.frtds = {}, {}, {}
 
     def train_keys_after(self, after: str, limit: int) -> list[str]:
         keys = sorted({e.train_key for e in self.state.entries if e.train_key and e.train_key > after})
@@ -244,6 +245,24 @@ class MemoryWriteSession:
             if row.seq > after_seq and entry.type in types
         ]
         return found[:limit]
+
+    # -- granted FRTDs ------------------------------------------------------------------------------
+
+    def save_frtd(self, record: IssuedFrtd) -> None:
+        self.state.frtds[record.number] = record
+
+    def frtds(self, numbers: Iterable[str] | None = None) -> dict[str, IssuedFrtd]:
+        if numbers is None:
+            return dict(self.state.frtds)
+        return {n: self.state.frtds[n] for n in set(numbers) if n in self.state.frtds}
+
+    def trains_with_frtds(self, numbers: Iterable[str]) -> set[str]:
+        wanted = set(numbers)
+        return {
+            j.train.key
+            for j in self.state.journeys.values()
+            if j.transit_kind == "FRTD" and j.transit_number in wanted
+        }
 
 
 class MemoryStore:

@@ -9,7 +9,7 @@ from typing import Any, cast
 import orjson
 
 from transitguard.domain.events import Direction, TrainRef
-from transitguard.domain.records import Alert, AlertStatus, Journey, TrainState
+from transitguard.domain.records import Alert, AlertStatus, IssuedFrtd, Journey, TrainState
 from transitguard.domain.watchlists import Hit, WatchlistVersion
 
 
@@ -277,4 +277,32 @@ def hit_from(row: Any) -> Hit:
         reviewed_by=row.reviewed_by,
         review_reason=row.review_reason,
         reviewed_at=to_utc(row.reviewed_at),
+    )
+
+
+def frtd_values(record: IssuedFrtd) -> tuple[Any, ...]:
+    trains = sorted([number, day.isoformat()] for number, day in record.trains)
+    return (
+        record.number,
+        record.document_key,
+        record.valid_from,
+        record.valid_until,
+        record.authorised_transit_hours,
+        orjson.dumps(trains).decode(),
+        record.event_id,
+    )
+
+
+def frtd_from(row: Any) -> IssuedFrtd:
+    valid_from, valid_until = _day(row.valid_from), _day(row.valid_until)
+    if valid_from is None or valid_until is None:
+        raise ValueError(f"FRTD {row.number} without its validity")
+    return IssuedFrtd(
+        number=row.number,
+        document_key=row.document_key,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        authorised_transit_hours=row.authorised_transit_hours,
+        trains=frozenset((n, date.fromisoformat(d)) for n, d in orjson.loads(row.trains)),
+        event_id=row.event_id,
     )

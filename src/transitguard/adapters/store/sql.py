@@ -30,6 +30,8 @@ from transitguard.adapters.store.encoding import EncodedTrain, encode_rows, inse
 from transitguard.adapters.store.rows import (
     alert_from,
     alert_values,
+    frtd_from,
+    frtd_values,
     hit_from,
     hit_values,
     journey_from,
@@ -41,7 +43,7 @@ from transitguard.adapters.store.rows import (
     watchlist_values,
 )
 from transitguard.domain.ledger import LedgerEntry, load_event
-from transitguard.domain.records import OPEN_JOURNEY_STATUSES, Alert, Journey, TrainState
+from transitguard.domain.records import OPEN_JOURNEY_STATUSES, Alert, IssuedFrtd, Journey, TrainState
 from transitguard.domain.watchlists import Hit, WatchlistVersion
 from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
 from transitguard.engines.corridor import TrainResult
@@ -427,6 +429,35 @@ class SqlWriteSession:
             .limit(limit)
         )
         return [(r.seq, LedgerEntry.of(load_event(r.body))) for r in self.connection.execute(query)]
+
+    # -- granted FRTDs ------------------------------------------------------------------------------
+
+    def save_frtd(self, record: IssuedFrtd) -> None:
+        self.connection.execute(delete(t.frtd_records).where(t.frtd_records.c.number == record.number))
+        self._insert(t.frtd_records, [frtd_values(record)])
+
+    def frtds(self, numbers: Iterable[str] | None = None) -> dict[str, IssuedFrtd]:
+        """The granted FRTDs with these numbers (all of them with None)."""
+        if numbers is None:
+            return {r.number: frtd_from(r) for r in self.connection.execute(select(t.frtd_records))}
+        found: dict[str, IssuedFrtd] = {}
+        for chunk in _chunks(sorted(set(numbers))):
+            query = select(t.frtd_records).where(_member(self.dialect, t.frtd_records.c.number, chunk))
+            found.update((r.number, frtd_from(r)) for r in self.connection.execute(query))
+        return found
+
+    def trains_with_frtds(self, numbers: Iterable[str]) -> set[str]:
+        """Train keys whose journeys carry one of these FRTD numbers (to check them again)."""
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(numbers))):
+            query = select(t.journeys.c.train_key).where(
+                and_(
+                    t.journeys.c.transit_kind == "FRTD",
+                    _member(self.dialect, t.journeys.c.transit_number, chunk),
+                )
+            )
+            found.update(r.train_key for r in self.connection.execute(query))
+        return found
 
 
 def _watchlist_versions(conn: Connection) -> list[WatchlistVersion]:

@@ -193,4 +193,17 @@ watchlist_hits = Table(
     Index("ix_watchlist_hits_subject", "subject"),
 )
 
-PROJECTION_TABLES = (trains, journeys, alerts, alert_workflow, watchlists, watchlist_hits)
+# Granted FRTDs, folded from frtd.decided events: what a manifest's FRTD is checked against.
+frtd_records = Table(
+    "frtd_records",
+    metadata,
+    Column("number", String(60), primary_key=True),
+    Column("document_key", String(220), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("authorised_transit_hours", Float),
+    Column("trains", Text, nullable=False),  # JSON [[number, service_date], ...]
+    Column("event_id", String(200), nullable=False),
+)
+
+PROJECTION_TABLES = (trains, journeys, alerts, alert_workflow, watchlists, watchlist_hits, frtd_records)
