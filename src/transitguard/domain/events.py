@@ -281,6 +281,27 @@ class FrtdDecided(EventBase):
         return self
 
 
+class FreightLineDecided(Record):
+    cn_code: Annotated[str, Field(pattern=r"^[0-9]{4,10}$")]
+    decision: Literal["ALLOW", "DENY", "HOLD"]
+    rules: Annotated[list[NonEmpty], Field(max_length=50)] = Field(default_factory=list)
+    net_mass_kg: Annotated[float, Field(ge=0)]
+    value_eur: Annotated[float, Field(ge=0)]
+
+
+class FreightDecided(EventBase):
+    """A freight screening decision, recorded by `transitguard freight check --record`."""
+
+    type: Literal["freight.decided"]
+    consignment_id: NonEmpty
+    date: IsoDate
+    mode: Literal["rail", "road"]
+    direction: Direction
+    decision: Literal["ALLOW", "DENY", "HOLD"]
+    rule_pack: NonEmpty
+    lines: Annotated[list[FreightLineDecided], Field(min_length=1, max_length=1000)]
+
+
 CorridorEvent = ManifestSubmitted | TrainCrossed | PassengerChecked | TrainStopped
 WorkflowEvent = AlertAcknowledged | AlertResolved
 ScreeningEvent = WatchlistUpdated | ScreeningHit | ScreeningReviewed
@@ -294,7 +315,8 @@ Event = Annotated[
     | WatchlistUpdated
     | ScreeningHit
     | ScreeningReviewed
-    | FrtdDecided,
+    | FrtdDecided
+    | FreightDecided,
     Field(discriminator="type"),
 ]
 
@@ -309,6 +331,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
     "screening.hit": ScreeningHit,
     "screening.reviewed": ScreeningReviewed,
     "frtd.decided": FrtdDecided,
+    "freight.decided": FreightDecided,
 }
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -183,3 +183,22 @@ class IssuedFrtd:
     authorised_transit_hours: float | None
     trains: frozenset[tuple[str, date]]  # (train number, service date) of the two authorised trains
     event_id: str
+
+
+@dataclass(frozen=True)
+class FreightLineRecord:
+    """One consignment line's recorded freight decision (a row of the freight_decisions projection)."""
+
+    event_id: str
+    line_no: int
+    consignment_id: str
+    date: date
+    mode: str
+    direction: str
+    consignment_decision: str
+    cn_code: str
+    decision: str
+    rules: tuple[str, ...]
+    net_mass_kg: float
+    value_eur: float
+    rule_pack: str

@@ -38,6 +38,7 @@ from transitguard.services.eligibility import check_file as check_eligibility_fi
 from transitguard.services.exports import export as export_rows
 from transitguard.services.freight import check_file as check_freight_file
 from transitguard.services.freight import party_index
+from transitguard.services.freight_record import decision_events
 from transitguard.services.frtd import decide_file as decide_frtd_file
 from transitguard.services.frtd_registry import decision_event as frtd_decision_event
 from transitguard.services.ingest import DEFAULT_BATCH_SIZE, Source, ingest_sources, is_paxlst, paxlst_source
@@ -503,11 +504,15 @@ def hit_review(
 
 @app.command()
 def export(
-    kind: Annotated[Literal["journeys", "alerts", "hits"], typer.Argument(help="journeys, alerts or hits")],
+    kind: Annotated[
+        Literal["journeys", "alerts", "hits", "freight"],
+        typer.Argument(help="journeys, alerts, hits or freight"),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write")],
     format_: Annotated[Literal["csv", "parquet"], typer.Option("--format", help="csv or parquet")] = "csv",
 ) -> None:
-    """Export journeys, alerts or screening hits as CSV or Parquet (columns: docs/exports.md)."""
+    """Export journeys, alerts, screening hits or recorded freight decisions as CSV or Parquet (columns:
+    docs/exports.md)."""
     try:
         with _application() as application:
             count = export_rows(application.store, kind, format_, output)
@@ -529,6 +534,9 @@ def freight_check(
     rules_path: Annotated[
         Path | None, typer.Option("--rules", help="A goods rule pack folder (default: the corridor's)")
     ] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Also record the decisions in the ledger (freight.decided)")
+    ] = False,
 ) -> None:
     """Decide each consignment line ALLOW, DENY or HOLD on its date, with the rule, legal basis and
     message (docs/freight.md). Every input line is checked first: a bad line writes no output."""
@@ -548,6 +556,10 @@ def freight_check(
                 index=party_index(lists or []),
                 on_line=lambda n: progress.advance(task, n),
             )
+        if record:
+            entries = decision_events(input_file, output, f"{rules.id} {rules.version}")
+            with _application() as application:
+                application.corridor.apply_batch(entries)
     except EventValidationError as exc:
         err.print("[bold red]error:[/] invalid consignments; no decisions were written", highlight=False)
         for problem in exc.problems[:20]:

@@ -26,6 +26,7 @@ from transitguard.domain.records import Alert, IssuedFrtd, Journey
 from transitguard.engines.corridor import TrainResult, frtd_numbers, reconcile_document, reconcile_train
 from transitguard.errors import ConflictError, NotFoundError
 from transitguard.rulepacks import RulePack
+from transitguard.services.freight_record import apply_freight_decisions
 from transitguard.services.frtd_registry import apply_frtd_decisions
 from transitguard.services.ports import AppendResult, Store, Workflow, WriteSession
 from transitguard.services.screening import SCREENING_TYPES, ScreeningService
@@ -140,6 +141,7 @@ class CorridorService:
             # A granted FRTD changes how the trains whose manifests carry it are checked.
             for train_key in apply_frtd_decisions(session, (e.event for e in appended.stored)):
                 new_events.setdefault(train_key, [])
+            apply_freight_decisions(session, (e.event for e in appended.stored))
             pending = self._recompute_trains(session, new_events, now)
             for entry in appended.stored:
                 if isinstance(entry.event, AlertAcknowledged | AlertResolved):
@@ -268,8 +270,9 @@ class CorridorService:
             session.clear_projections()
             session.bump_projection_epoch()
             seq = 0
-            while decided := session.entries_of_types_after(("frtd.decided",), seq, 1000):
+            while decided := session.entries_of_types_after(("frtd.decided", "freight.decided"), seq, 1000):
                 apply_frtd_decisions(session, (e.event for _, e in decided), recheck=False)
+                apply_freight_decisions(session, (e.event for _, e in decided))
                 seq = decided[-1][0]
             frtds = session.frtds()
             with _train_pool(count, self.corridor, now, session.train_encoder(), frtds) as compute:

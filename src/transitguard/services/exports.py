@@ -1,5 +1,6 @@
-"""Exports of the projections an analyst works with: journeys, alerts, screening hits, as CSV or
-Parquet, with fixed, documented columns (docs/exports.md; a test keeps the two in step).
+"""Exports of the projections an analyst works with: journeys, alerts, screening hits and recorded
+freight decisions, as CSV or Parquet, with fixed, documented columns (docs/exports.md; a test keeps the
+two in step).
 
 CSV is written first (UTF-8, a header row, RFC 4180 quoting); Parquet is converted from it by DuckDB
 with the column types below, so both formats carry the same values. The file is written under a
@@ -18,7 +19,7 @@ from typing import Any, Literal
 
 import orjson
 
-from transitguard.domain.records import Alert, Journey
+from transitguard.domain.records import Alert, FreightLineRecord, Journey
 from transitguard.domain.watchlists import Hit
 from transitguard.errors import InputError
 from transitguard.services.ports import AlertFilter, HitFilter, JourneyFilter, Store
@@ -114,10 +115,33 @@ HIT_COLUMNS: tuple[tuple[Column, Callable[[Hit], Any]], ...] = (
     (Column("explanation", "VARCHAR", "why the engine matched"), lambda h: h.explanation),
 )
 
+FREIGHT_COLUMNS: tuple[tuple[Column, Callable[[FreightLineRecord], Any]], ...] = (
+    (Column("consignment_id", "VARCHAR", "the declaration's id"), lambda r: r.consignment_id),
+    (Column("line_no", "INTEGER", "the line's position in the consignment, from 1"), lambda r: r.line_no),
+    (Column("date", "DATE", "the date the rules were applied for"), lambda r: _iso(r.date)),
+    (Column("mode", "VARCHAR", "rail or road"), lambda r: r.mode),
+    (Column("direction", "VARCHAR", "to_kaliningrad or from_kaliningrad"), lambda r: r.direction),
+    (
+        Column("consignment_decision", "VARCHAR", "ALLOW, DENY or HOLD for the whole consignment"),
+        lambda r: r.consignment_decision,
+    ),
+    (Column("cn_code", "VARCHAR", "the line's CN code, digits only"), lambda r: r.cn_code),
+    (Column("decision", "VARCHAR", "ALLOW, DENY or HOLD for the line"), lambda r: r.decision),
+    (
+        Column("rules", "VARCHAR", "JSON array of the rule ids behind the line's decision"),
+        lambda r: orjson.dumps(list(r.rules)).decode(),
+    ),
+    (Column("net_mass_kg", "DOUBLE", "net mass declared"), lambda r: r.net_mass_kg),
+    (Column("value_eur", "DOUBLE", "value declared"), lambda r: r.value_eur),
+    (Column("rule_pack", "VARCHAR", "the goods rule pack and version that decided"), lambda r: r.rule_pack),
+    (Column("event_id", "VARCHAR", "the freight.decided event in the ledger"), lambda r: r.event_id),
+)
+
 KINDS: dict[str, tuple[tuple[Column, Callable[[Any], Any]], ...]] = {
     "journeys": JOURNEY_COLUMNS,
     "alerts": ALERT_COLUMNS,
     "hits": HIT_COLUMNS,
+    "freight": FREIGHT_COLUMNS,
 }
 
 
@@ -128,6 +152,8 @@ def rows_of(store: Store, kind: str) -> Iterable[Any]:
         return store.alerts(AlertFilter())
     if kind == "hits":
         return store.hits(HitFilter())
+    if kind == "freight":
+        return store.freight_decisions()
     raise InputError(f"cannot export {kind!r}: choose one of {', '.join(KINDS)}")
 
 

@@ -13,7 +13,14 @@ from typing import Any
 
 from transitguard.adapters.store.rows import to_utc
 from transitguard.domain.ledger import LedgerEntry
-from transitguard.domain.records import OPEN_JOURNEY_STATUSES, Alert, IssuedFrtd, Journey, TrainState
+from transitguard.domain.records import (
+    OPEN_JOURNEY_STATUSES,
+    Alert,
+    FreightLineRecord,
+    IssuedFrtd,
+    Journey,
+    TrainState,
+)
 from transitguard.domain.watchlists import Hit, WatchlistVersion
 from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
 from transitguard.engines.corridor import TrainResult
@@ -38,6 +45,7 @@ class _State:
     watchlists: dict[str, WatchlistVersion] = field(default_factory=dict)
     hits: dict[str, Hit] = field(default_factory=dict)
     frtds: dict[str, IssuedFrtd] = field(default_factory=dict)
+    freight: dict[tuple[str, int], FreightLineRecord] = field(default_factory=dict)
 
 
 def _with_workflow(alert: Alert, workflow: Workflow | None) -> Alert:
@@ -162,6 +170,7 @@ class MemoryWriteSession:
     def clear_projections(self) -> None:
         self.state.trains, self.state.journeys, self.state.alerts, self.state.workflow = {}, {}, {}, {}
         self.state.watchlists, self.state.hits, self.state.frtds = {}, {}, {}
+        self.state.freight = {}
 
     def train_keys_after(self, after: str, limit: int) -> list[str]:
         keys = sorted({e.train_key for e in self.state.entries if e.train_key and e.train_key > after})
@@ -264,6 +273,15 @@ class MemoryWriteSession:
             if j.transit_kind == "FRTD" and j.transit_number in wanted
         }
 
+    # -- freight decisions --------------------------------------------------------------------------
+
+    def save_freight(self, lines: Sequence[FreightLineRecord]) -> None:
+        for line in lines:
+            key = (line.event_id, line.line_no)
+            if key in self.state.freight:
+                raise ConflictError(f"{line.event_id} line {line.line_no} is already stored")
+            self.state.freight[key] = line
+
 
 class MemoryStore:
     def __init__(self) -> None:
@@ -324,6 +342,9 @@ class MemoryStore:
 
     def watchlists(self) -> list[WatchlistVersion]:
         return [self._state.watchlists[k] for k in sorted(self._state.watchlists)]
+
+    def freight_decisions(self) -> list[FreightLineRecord]:
+        return sorted(self._state.freight.values(), key=lambda r: (r.date, r.event_id, r.line_no))
 
     def ledger_count(self) -> int:
         return len(self._state.ledger)

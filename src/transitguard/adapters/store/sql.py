@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -43,7 +44,14 @@ from transitguard.adapters.store.rows import (
     watchlist_values,
 )
 from transitguard.domain.ledger import LedgerEntry, load_event
-from transitguard.domain.records import OPEN_JOURNEY_STATUSES, Alert, IssuedFrtd, Journey, TrainState
+from transitguard.domain.records import (
+    OPEN_JOURNEY_STATUSES,
+    Alert,
+    FreightLineRecord,
+    IssuedFrtd,
+    Journey,
+    TrainState,
+)
 from transitguard.domain.watchlists import Hit, WatchlistVersion
 from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
 from transitguard.engines.corridor import TrainResult
@@ -459,6 +467,29 @@ class SqlWriteSession:
             found.update(r.train_key for r in self.connection.execute(query))
         return found
 
+    # -- freight decisions --------------------------------------------------------------------------
+
+    def save_freight(self, lines: Sequence[FreightLineRecord]) -> None:
+        rows = [
+            (
+                r.event_id,
+                r.line_no,
+                r.consignment_id,
+                r.date,
+                r.mode,
+                r.direction,
+                r.consignment_decision,
+                r.cn_code,
+                r.decision,
+                orjson.dumps(list(r.rules)).decode(),
+                r.net_mass_kg,
+                r.value_eur,
+                r.rule_pack,
+            )
+            for r in lines
+        ]
+        self._insert(t.freight_decisions, rows)
+
 
 def _watchlist_versions(conn: Connection) -> list[WatchlistVersion]:
     query = select(t.watchlists).order_by(t.watchlists.c.watchlist)
@@ -570,6 +601,30 @@ class SqlStore:
             query = query.limit(where.limit)
         with self.engine.connect() as conn:
             return [hit_from(r) for r in conn.execute(query)]
+
+    def freight_decisions(self) -> list[FreightLineRecord]:
+        query = select(t.freight_decisions).order_by(
+            t.freight_decisions.c.date, t.freight_decisions.c.event_id, t.freight_decisions.c.line_no
+        )
+        with self.engine.connect() as conn:
+            return [
+                FreightLineRecord(
+                    event_id=r.event_id,
+                    line_no=r.line_no,
+                    consignment_id=r.consignment_id,
+                    date=r.date if isinstance(r.date, date) else date.fromisoformat(str(r.date)),
+                    mode=r.mode,
+                    direction=r.direction,
+                    consignment_decision=r.consignment_decision,
+                    cn_code=r.cn_code,
+                    decision=r.decision,
+                    rules=tuple(orjson.loads(r.rules)),
+                    net_mass_kg=float(r.net_mass_kg),
+                    value_eur=float(r.value_eur),
+                    rule_pack=r.rule_pack,
+                )
+                for r in conn.execute(query)
+            ]
 
     def watchlists(self) -> list[WatchlistVersion]:
         with self.engine.connect() as conn:

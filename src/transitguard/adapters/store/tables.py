@@ -206,4 +206,32 @@ frtd_records = Table(
     Column("event_id", String(200), nullable=False),
 )
 
-PROJECTION_TABLES = (trains, journeys, alerts, alert_workflow, watchlists, watchlist_hits, frtd_records)
+# Freight decisions, one row per consignment line, folded from freight.decided events.
+freight_decisions = Table(
+    "freight_decisions",
+    metadata,
+    Column("event_id", String(200), primary_key=True),
+    Column("line_no", Integer, primary_key=True, autoincrement=False),
+    Column("consignment_id", String(200), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("mode", String(10), nullable=False),
+    Column("direction", String(20), nullable=False),
+    Column("consignment_decision", String(10), nullable=False),
+    Column("cn_code", String(10), nullable=False),
+    Column("decision", String(10), nullable=False),
+    Column("rules", Text, nullable=False),
+    Column("net_mass_kg", Float, nullable=False),
+    Column("value_eur", Float, nullable=False),
+    Column("rule_pack", String(120), nullable=False),
+)
+
+PROJECTION_TABLES = (
+    trains,
+    journeys,
+    alerts,
+    alert_workflow,
+    watchlists,
+    watchlist_hits,
+    frtd_records,
+    freight_decisions,
+)
