@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Table
@@ -28,6 +28,12 @@ def _sqlite_time(value: datetime) -> str:
     return (value.astimezone(UTC) if value.tzinfo else value).isoformat(" ", "microseconds")
 
 
+@lru_cache(maxsize=65_536)
+def _sqlite_date(value: date) -> str:
+    # Dates repeat row after row (service dates, expiry and validity dates): format each once.
+    return value.isoformat()
+
+
 def _sqlite_converters(table: Table) -> list[tuple[int, Callable[[Any], Any]]]:
     """(column index, converter) for the columns pysqlite cannot take as Python values."""
     converters: list[tuple[int, Callable[[Any], Any]]] = []
@@ -35,7 +41,7 @@ def _sqlite_converters(table: Table) -> list[tuple[int, Callable[[Any], Any]]]:
         if isinstance(column.type, DateTime):
             converters.append((index, _sqlite_time))
         elif isinstance(column.type, Date):
-            converters.append((index, date.isoformat))
+            converters.append((index, _sqlite_date))
         elif isinstance(column.type, Boolean):
             converters.append((index, int))
     return converters
@@ -53,10 +59,19 @@ def encode_rows(table: Table, rows: Sequence[Row], dialect: str) -> list[Row]:
     for row in rows:
         values = list(row)
         for index, convert in converters:
-            if values[index] is not None:
-                values[index] = convert(values[index])
+            value = values[index]
+            # A str is already in the driver's form (a value shared by every row, encoded once).
+            if value is not None and not isinstance(value, str):
+                values[index] = convert(value)
         encoded.append(tuple(values))
     return encoded
+
+
+def encode_value(value: Any, dialect: str) -> Any:
+    """One time value in the driver's form, for a value every row of a batch shares."""
+    if dialect == "sqlite" and isinstance(value, datetime):
+        return _sqlite_time(value)
+    return value
 
 
 def insert_statement(table: Table, dialect: str) -> str:

@@ -27,7 +27,13 @@ from sqlalchemy.exc import OperationalError
 
 from transitguard.adapters.store import tables as t
 from transitguard.adapters.store.database import WRITE_OPTION, make_engine, migrate
-from transitguard.adapters.store.encoding import EncodedTrain, encode_rows, insert_statement, train_encoder
+from transitguard.adapters.store.encoding import (
+    EncodedTrain,
+    encode_rows,
+    encode_value,
+    insert_statement,
+    train_encoder,
+)
 from transitguard.adapters.store.rows import (
     alert_from,
     alert_values,
@@ -153,7 +159,7 @@ class SqlWriteSession:
         rows: list[tuple[Any, ...]] = []
         stored: list[LedgerEntry] = []
         duplicates = 0
-        recorded = to_utc(recorded_at)
+        recorded = encode_value(to_utc(recorded_at), self.dialect)  # once, not once per row
         for entry in entries:
             known = existing.get(entry.event_id)
             if known is not None:
