@@ -14,6 +14,8 @@ from rich.table import Table
 from transitguard.adapters.sim import SimConfig, write_simulation
 from transitguard.bootstrap import bootstrap
 from transitguard.entrypoints import render
+from transitguard.rulepacks.people import load_people_rules
+from transitguard.services.eligibility import would_have_been_entitled
 from transitguard.services.ingest import Source, ingest_sources
 from transitguard.services.ports import AlertFilter, JourneyFilter
 
@@ -85,6 +87,22 @@ def run_demo(*, days: int, seed: int, start: date, out: Console, err: Console) -
     out.print(
         f"[bold]{len(missing)} passengers missing[/] (checked in, not out): "
         + ", ".join(f"{k} {n}" for k, n in kinds.most_common()),
+        highlight=False,
+    )
+    # The seeds' central question: could they have entered anyway (a residence permit, a D visa)?
+    rules = load_people_rules(application.pack.path)
+    entitled = Counter(
+        decision.decision if decision is not None else "unknown"
+        for decision in (
+            would_have_been_entitled(j, rules, j.entered_at.date())
+            for j in missing
+            if j.entered_at is not None
+        )
+    )
+    out.print(
+        f"of whom [bold]{entitled.get('ALLOW', 0)}[/] would have been entitled to enter Lithuania that day "
+        f"and {entitled.get('REFUSE', 0)} would not (an FRTD or FTD covers the transit only)"
+        + (f"; {entitled['unknown']} unknown" if entitled.get("unknown") else ""),
         highlight=False,
     )
     out.print(render.journeys_table(missing[:10], title="First missing passengers"))
