@@ -21,11 +21,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from transitguard.domain.events import Direction
 from transitguard.errors import ConfigurationError, NotFoundError
+from transitguard.rulepacks.yaml_files import read_yaml
 
 DEFAULT_GOODS_PACK = Path(__file__).parent / "kaliningrad" / "goods"
 INDEX_FILE = "goods.yaml"
@@ -212,32 +212,7 @@ class GoodsRules:
 # -- loading ---------------------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.CSafeLoader):
-    """PyYAML keeps the last of two equal keys; a duplicated key is a silently ignored key."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 M = TypeVar("M", bound=BaseModel)
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_UniqueKeyLoader)  # a CSafeLoader: no arbitrary objects
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from None
 
 
 def _validated(model: type[M], data: Any, path: Path) -> M:
@@ -306,7 +281,7 @@ def load_goods_rules(pack_path: Path) -> GoodsRules:
     """Load and check a goods rule pack (its folder, its goods.yaml, or a corridor pack holding goods/)."""
     index_path = _index_path(pack_path)
     folder = index_path.parent
-    index = _validated(GoodsIndex, _read_yaml(index_path), index_path)
+    index = _validated(GoodsIndex, read_yaml(index_path), index_path)
     found: list[tuple[GoodsRule, Path, int]] = []
     file_of: dict[str, str] = {}
     for f, name in enumerate(index.files):
@@ -315,7 +290,7 @@ def load_goods_rules(pack_path: Path) -> GoodsRules:
             raise ConfigurationError(f"{index_path}: key files[{f}]: no rule file {name!r} in {folder}")
         if name in index.files[:f]:
             raise ConfigurationError(f"{index_path}: key files[{f}]: {name!r} is listed twice")
-        rule_file = _validated(RuleFile, _read_yaml(path), path)
+        rule_file = _validated(RuleFile, read_yaml(path), path)
         for n, rule in enumerate(rule_file.rules):
             _check_rule(rule, f"{path}: key rules[{n}]")
             if rule.id in file_of:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from transitguard.domain.corridor import Corridor
 from transitguard.errors import ConfigurationError
+from transitguard.rulepacks.yaml_files import read_yaml
 
 PACKS_ROOT = Path(__file__).parent
 M = TypeVar("M", bound=BaseModel)
@@ -34,16 +34,6 @@ class RulePack:
     title: str
     corridor: Corridor
     path: Path
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from None
 
 
 def _validated(model: type[M], data: Any, path: Path) -> M:
@@ -84,11 +74,11 @@ def load_rule_pack(name_or_path: str | Path) -> RulePack:
     if not folder.is_dir():
         raise ConfigurationError(f"rule pack {name_or_path!r}: no such folder")
     manifest_path = folder / "pack.yaml"
-    manifest = _validated(PackManifest, _read_yaml(manifest_path), manifest_path)
+    manifest = _validated(PackManifest, read_yaml(manifest_path), manifest_path)
     if "corridor.yaml" not in manifest.files:
         raise ConfigurationError(f"{manifest_path}: key files: corridor.yaml is required")
     corridor_path = folder / "corridor.yaml"
-    corridor = _validated(Corridor, _read_yaml(corridor_path), corridor_path)
+    corridor = _validated(Corridor, read_yaml(corridor_path), corridor_path)
     _check_references(corridor, corridor_path)
     return RulePack(
         id=manifest.id, version=manifest.version, title=manifest.title, corridor=corridor, path=folder

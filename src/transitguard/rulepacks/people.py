@@ -21,12 +21,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from transitguard.domain.events import TransitDocumentKind
 from transitguard.errors import ConfigurationError, NotFoundError
 from transitguard.rulepacks.loader import PACKS_ROOT, PackManifest
+from transitguard.rulepacks.yaml_files import read_yaml
 
 __all__ = [
     "FRTD_CHECK_IDS",
@@ -387,16 +387,6 @@ class PeopleRules:
         return tuple(r.id for r in (*self.eligibility.rules, *self.frtd.checks))
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from None
-
-
 def _key(loc: Sequence[int | str]) -> str:
     """A pydantic location as the key a YAML author wrote: the union's kind tag left out."""
     parts: list[str] = []
@@ -547,7 +537,7 @@ def load_people_rules(pack_path: str | Path) -> PeopleRules:
     """Load `<pack>/people/*.yaml` (by pack name or folder); ConfigurationError names file and key."""
     folder = _pack_folder(pack_path)
     manifest_path = folder / "pack.yaml"
-    manifest = _validated(PackManifest, _read_yaml(manifest_path), manifest_path)
+    manifest = _validated(PackManifest, read_yaml(manifest_path), manifest_path)
     people = folder / "people"
     if not people.is_dir():
         raise ConfigurationError(f"{people}: no people rules folder in pack {manifest.id!r}")
@@ -557,14 +547,12 @@ def load_people_rules(pack_path: str | Path) -> PeopleRules:
             f"{people / stray[0]}: unexpected file (the people rules are {', '.join(PEOPLE_FILES)})"
         )
     paths = {name: people / name for name in PEOPLE_FILES}
-    catalogue = _validated(Catalogue, _read_yaml(paths["catalogue.yaml"]), paths["catalogue.yaml"])
+    catalogue = _validated(Catalogue, read_yaml(paths["catalogue.yaml"]), paths["catalogue.yaml"])
     references = _References(catalogue)
     references.catalogue_file(paths["catalogue.yaml"])
-    eligibility = _validated(
-        EligibilityFile, _read_yaml(paths["eligibility.yaml"]), paths["eligibility.yaml"]
-    )
+    eligibility = _validated(EligibilityFile, read_yaml(paths["eligibility.yaml"]), paths["eligibility.yaml"])
     references.eligibility_file(eligibility, paths["eligibility.yaml"])
-    frtd = _validated(FrtdSettings, _read_yaml(paths["frtd.yaml"]), paths["frtd.yaml"])
+    frtd = _validated(FrtdSettings, read_yaml(paths["frtd.yaml"]), paths["frtd.yaml"])
     references.frtd_file(frtd, paths["frtd.yaml"], {r.id for r in eligibility.rules})
     return PeopleRules(manifest.id, manifest.version, folder, catalogue, eligibility, frtd)
 
