@@ -169,7 +169,9 @@ def test_dangling_references_name_file_and_key(pack_copy: Path, old: str, new: s
 
 def test_the_catalogue_must_define_what_the_engines_name(pack_copy: Path) -> None:
     path = pack_copy / "people" / "catalogue.yaml"
-    frtd = '  FRTD:\n    label: Facilitated Rail Transit Document\n    source: "DOMAIN §1: Reg (EC) 693/2003"\n'
+    frtd = (
+        '  FRTD:\n    label: Facilitated Rail Transit Document\n    source: "DOMAIN §1: Reg (EC) 693/2003"\n'
+    )
     edit(path, frtd, "")
     with pytest.raises(
         ConfigurationError, match=r"catalogue\.yaml: key documents: document kind FRTD is required"
