@@ -106,6 +106,14 @@ def _progress() -> Progress:
     return render.progress_bar(err, enabled=err.is_terminal)
 
 
+def _require_files(*paths: Path) -> None:
+    """Exit 1 naming the first path that is not a file, before any work starts."""
+    for path in paths:
+        if not path.is_file():
+            err.print(f"[bold red]error:[/] {path}: no such file", highlight=False)
+            raise typer.Exit(1)
+
+
 def _fail(exc: TransitguardError) -> None:
     err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
     raise typer.Exit(1 if exc.http_status < 500 else 2)
@@ -374,10 +382,7 @@ def screen(
     An input line is {"id", "name", "birth_date"?, "nationality"?, "sex"?, "document_number"?}; an output
     line is {"id", "matches": [{"entity_id", "score", "explanation", "name"}]}, best first.
     """
-    for path in [*lists, input_file]:
-        if not path.is_file():
-            err.print(f"[bold red]error:[/] {path}: no such file", highlight=False)
-            raise typer.Exit(1)
+    _require_files(*lists, input_file)
     try:
         with _progress() as progress:
             task = progress.add_task("reading lists", total=None)
@@ -424,9 +429,7 @@ def watchlist_import(
 ) -> None:
     """Make the file the active version of the list (recorded in the ledger) and re-screen every open
     journey and train due against it. A file that does not parse changes nothing."""
-    if not path.is_file():
-        err.print(f"[bold red]error:[/] {path}: no such file", highlight=False)
-        raise typer.Exit(1)
+    _require_files(path)
     try:
         with _application() as application, _progress() as progress:
             progress.add_task(f"importing {path.name}", total=None)
@@ -540,10 +543,7 @@ def freight_check(
 ) -> None:
     """Decide each consignment line ALLOW, DENY or HOLD on its date, with the rule, legal basis and
     message (docs/freight.md). Every input line is checked first: a bad line writes no output."""
-    for path in [input_file, *([baseline] if baseline else []), *(lists or [])]:
-        if not path.is_file():
-            err.print(f"[bold red]error:[/] {path}: no such file", highlight=False)
-            raise typer.Exit(1)
+    _require_files(input_file, *([baseline] if baseline else []), *(lists or []))
     try:
         rules = load_goods_rules(rules_path or DEFAULT_GOODS_PACK)
         with _progress() as progress:
@@ -588,9 +588,7 @@ def eligibility_check(
 ) -> None:
     """ALLOW or REFUSE entry on each person's date, with the Schengen Borders Code refusal letter and
     the rules (docs/eligibility.md). Every input line is checked first: a bad line writes nothing."""
-    if not input_file.is_file():
-        err.print(f"[bold red]error:[/] {input_file}: no such file", highlight=False)
-        raise typer.Exit(1)
+    _require_files(input_file)
     try:
         with _application() as application:
             rules = load_people_rules(application.pack.path)
@@ -620,10 +618,7 @@ def frtd_decide(
     """Grant or refuse each FRTD application (Reg 694/2003 Art 4-6): travel document, entry bans and
     watchlists, earlier violations in this corridor (an absconding confirmed on a PASSENGER_MISSING
     alert). A grant gives the FRTD record the corridor then checks against (docs/eligibility.md)."""
-    for path in [input_file, *(lists or [])]:
-        if not path.is_file():
-            err.print(f"[bold red]error:[/] {path}: no such file", highlight=False)
-            raise typer.Exit(1)
+    _require_files(input_file, *(lists or []))
     moment = _as_of(now) or datetime.now(UTC)
     try:
         index = build_index(load_lists(lists)) if lists else None
@@ -709,9 +704,7 @@ def paxlst_parse(
     """Print each message as one JSON line: for a rail list the body of a manifest.submitted event
     (train, passengers), for air and sea lists the conveyance and the persons. Stores nothing; count
     mismatches (CNT, UNT, UNE, UNZ) are reported on standard error."""
-    if not path.is_file():
-        err.print(f"[bold red]error:[/] {path}: no such file", highlight=False)
-        raise typer.Exit(1)
+    _require_files(path)
     try:
         with _application() as application:
             corridor = application.corridor.corridor

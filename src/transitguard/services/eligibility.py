@@ -15,17 +15,15 @@ to 100 problems); the decisions go to a temporary file renamed into place at the
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from transitguard.adapters.formats.jsonl import write_lines_atomically
 from transitguard.domain.records import Journey
 from transitguard.engines.eligibility import (
     EligibilityDecision,
@@ -36,7 +34,7 @@ from transitguard.engines.eligibility import (
 from transitguard.errors import EventValidationError, Problem
 from transitguard.rulepacks.people import PeopleRules
 
-__all__ = ["check_file", "read_persons", "would_have_been_entitled", "write_atomically"]
+__all__ = ["check_file", "read_persons", "would_have_been_entitled"]
 
 MAX_PROBLEMS = 100
 
@@ -113,20 +111,6 @@ def numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
         for number, raw in enumerate(handle, start=1):
             if raw.strip():
                 yield number, raw
-
-
-def write_atomically(output: Path, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Write JSON Lines to a temporary file beside `output`, renamed into place when all are written."""
-    directory = output.parent if str(output.parent) else Path(".")
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            for row in rows:
-                handle.write(orjson.dumps(row) + b"\n")
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # -- persons -------------------------------------------------------------------------------------------
@@ -216,7 +200,7 @@ def check_file(
                 on_line(1)
             yield {"id": person_id, **decision.as_dict()}
 
-    write_atomically(output, rows())
+    write_lines_atomically(output, rows())
     return {
         "persons": counts.total(),
         "allowed": counts["ALLOW"],

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -20,10 +18,12 @@ from typing import Any
 
 import orjson
 
+from transitguard.adapters.formats.jsonl import write_lines_atomically
 from transitguard.adapters.lists.iso3166 import COUNTRIES
 from transitguard.engines.freight import (
     Carrier,
     Consignment,
+    ConsignmentDecision,
     FreightEngine,
     GoodsLine,
     Party,
@@ -360,22 +360,18 @@ def check_file(
     engine = FreightEngine(rules, baseline=quotas, index=index)
     balance = QuotaBalance()
     counts = {"ALLOW": 0, "DENY": 0, "HOLD": 0}
-    directory = output.parent if str(output.parent) else Path(".")
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            for _, item in read_consignments(input, source):
-                if isinstance(item, Problem):  # the file changed since it was checked
-                    raise EventValidationError([item])
-                decision = engine.check(item, balance)
-                counts[decision.decision] += 1
-                handle.write(orjson.dumps(decision) + b"\n")
-                if on_line is not None:
-                    on_line(1)
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+    def decisions() -> Iterator[ConsignmentDecision]:
+        for _, item in read_consignments(input, source):
+            if isinstance(item, Problem):  # the file changed since it was checked
+                raise EventValidationError([item])
+            decision = engine.check(item, balance)
+            counts[decision.decision] += 1
+            if on_line is not None:
+                on_line(1)
+            yield decision
+
+    write_lines_atomically(output, decisions())
     return {
         "consignments": consignments,
         "lines": lines,

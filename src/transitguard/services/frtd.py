@@ -39,6 +39,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from transitguard.adapters.formats.jsonl import write_lines_atomically
 from transitguard.engines.frtd import (
     FrtdApplication,
     FrtdContext,
@@ -51,7 +52,7 @@ from transitguard.engines.screening import DEFAULT_THRESHOLD, Query, ScreeningIn
 from transitguard.errors import EventValidationError, Problem
 from transitguard.rulepacks.loader import RulePack
 from transitguard.rulepacks.people import PeopleRules, load_people_rules
-from transitguard.services.eligibility import MAX_PROBLEMS, numbered_lines, problem_from, write_atomically
+from transitguard.services.eligibility import MAX_PROBLEMS, numbered_lines, problem_from
 
 __all__ = ["decide_file", "decide_one", "read_applications", "screen_applicant", "violations_of"]
 
@@ -145,7 +146,7 @@ def decide_file(
                 on_line(1)
             yield decision.as_dict()
 
-    write_atomically(output, decisions())
+    write_lines_atomically(output, decisions())
     return {
         "applications": counts["GRANT"] + counts["REFUSE"] + counts["REFER"],
         "granted": counts["GRANT"],

@@ -43,8 +43,8 @@ def validate(pack: FullPack) -> dict[str, Any]:
         },
         "goods": goods_rules.summary(pack.goods),
         "people": {
-            "eligibility_rules": len(people_rules.dump(pack.people)["eligibility"]["rules"]),
-            "frtd_checks": len(people_rules.dump(pack.people)["frtd"]["checks"]),
+            "eligibility_rules": len(pack.people.eligibility.rules),
+            "frtd_checks": len(pack.people.frtd.checks),
         },
     }
 

@@ -8,8 +8,6 @@ results go to a temporary file renamed into place at the end: a bad line leaves 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from transitguard.adapters.formats.jsonl import write_lines_atomically
 from transitguard.adapters.lists import read_list
 from transitguard.domain.watchlists import ListedEntity, PartialDate
 from transitguard.engines.screening import DEFAULT_THRESHOLD, Query, ScreeningIndex
@@ -119,32 +118,23 @@ def screen_file(
     """Screen every query; write the results atomically. Returns counts for the summary line."""
     total = check_queries(queries, source)
     hits = 0
-    directory = output.parent if str(output.parent) else Path(".")
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            for _, query in read_queries(queries, source):
-                if isinstance(query, Problem):  # the file changed since it was checked
-                    raise EventValidationError([query])
-                matches = index.screen(query, threshold=threshold, limit=limit)
-                hits += bool(matches)
-                row: dict[str, Any] = {
-                    "id": query.id,
-                    "matches": [
-                        {
-                            "entity_id": m.entity_id,
-                            "score": m.score,
-                            "explanation": m.explanation,
-                            "name": m.name,
-                        }
-                        for m in matches
-                    ],
-                }
-                handle.write(orjson.dumps(row) + b"\n")
-                if on_query is not None:
-                    on_query(1)
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+    def rows() -> Iterator[dict[str, Any]]:
+        nonlocal hits
+        for _, query in read_queries(queries, source):
+            if isinstance(query, Problem):  # the file changed since it was checked
+                raise EventValidationError([query])
+            matches = index.screen(query, threshold=threshold, limit=limit)
+            hits += bool(matches)
+            if on_query is not None:
+                on_query(1)
+            yield {
+                "id": query.id,
+                "matches": [
+                    {"entity_id": m.entity_id, "score": m.score, "explanation": m.explanation, "name": m.name}
+                    for m in matches
+                ],
+            }
+
+    write_lines_atomically(output, rows())
     return {"queries": total, "with_matches": hits}

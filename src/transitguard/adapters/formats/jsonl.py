@@ -3,8 +3,11 @@ Problem that names the source, the line, the field and the reason."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -154,3 +157,18 @@ def parse_lines(lines: Iterable[bytes], source: str, corridor: Corridor) -> Iter
         if not raw.strip():
             continue
         yield parse_line(raw, source, number, corridor)
+
+
+def write_lines_atomically(output: Path, rows: Iterable[Any]) -> None:
+    """Write each row as a JSON line to a temporary file beside `output`, renamed into place once all
+    are written: a failure (a bad row, an interrupt) leaves no half-written output behind."""
+    directory = output.parent if str(output.parent) else Path(".")
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            for row in rows:
+                handle.write(orjson.dumps(row) + b"\n")
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
