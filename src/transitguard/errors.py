@@ -5,6 +5,8 @@ TransitguardError (500)
 │   └── EventValidationError (422)  one event line: file, line, field, reason
 ├── ConflictError (409)             the same event id with another body; an illegal workflow step
 ├── NotFoundError (404)
+├── AuthenticationError (401)       no, or wrong, credentials
+├── PermissionDeniedError (403)     signed in, but the role does not allow it
 ├── ConfigurationError (500)        a rule pack or setting that cannot be loaded; names file and key
 └── LedgerIntegrityError (500)      the hash chain does not verify; names the row
 """
@@ -66,6 +68,16 @@ class ConflictError(TransitguardError):
 class NotFoundError(TransitguardError):
     http_status = 404
     code = "not_found"
+
+
+class AuthenticationError(TransitguardError):
+    http_status = 401
+    code = "unauthenticated"
+
+
+class PermissionDeniedError(TransitguardError):
+    http_status = 403
+    code = "forbidden"
 
 
 class ConfigurationError(TransitguardError):

@@ -302,6 +302,21 @@ class FreightDecided(EventBase):
     lines: Annotated[list[FreightLineDecided], Field(min_length=1, max_length=1000)]
 
 
+class AuditRecorded(EventBase):
+    """Who did or saw what, when and why: every read of a person's record, every export, every
+    decision and alert transition made through the API or console, every change to users and tokens,
+    and every refused login. Recorded by the system itself; `ingest` refuses it from a feed."""
+
+    type: Literal["audit.recorded"]
+    actor: NonEmpty = Field(description="a username, or token:<token_id> for a machine client")
+    roles: Annotated[list[NonEmpty], Field(max_length=10)]
+    action: NonEmpty = Field(description="what was done, e.g. person.read, export, alert.resolve")
+    subject: Annotated[str, Field(max_length=400)] | None = None
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+    outcome: Literal["done", "denied", "failed"] = "done"
+    detail: dict[str, str | int | float | bool | None] | None = None
+
+
 CorridorEvent = ManifestSubmitted | TrainCrossed | PassengerChecked | TrainStopped
 WorkflowEvent = AlertAcknowledged | AlertResolved
 ScreeningEvent = WatchlistUpdated | ScreeningHit | ScreeningReviewed
@@ -316,7 +331,8 @@ Event = Annotated[
     | ScreeningHit
     | ScreeningReviewed
     | FrtdDecided
-    | FreightDecided,
+    | FreightDecided
+    | AuditRecorded,
     Field(discriminator="type"),
 ]
 
@@ -332,6 +348,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
     "screening.reviewed": ScreeningReviewed,
     "frtd.decided": FrtdDecided,
     "freight.decided": FreightDecided,
+    "audit.recorded": AuditRecorded,
 }
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

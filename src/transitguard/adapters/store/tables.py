@@ -225,6 +225,49 @@ freight_decisions = Table(
     Column("rule_pack", String(120), nullable=False),
 )
 
+# -- accounts: who may use the system. Not projections (the ledger does not hold passwords), so a
+# rebuild leaves them alone; every change to them is audited in the ledger (audit.recorded).
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(80), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),  # argon2id, with its parameters
+    Column("roles", String(200), nullable=False),  # comma-separated role names
+    Column("disabled", Boolean, nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Machine clients: a token is `tg_<token_id>_<secret>`; only a SHA-256 of the secret is kept (the
+# secret has 256 bits of entropy, so a slow hash buys nothing there, unlike for passwords).
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_id", String(40), primary_key=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("scopes", Text, nullable=False),  # comma-separated permissions, within the role's
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Console sessions: the cookie carries a random value; the table keeps its SHA-256 and the CSRF token.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),
+    Column("username", String(80), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_web_sessions_username", "username"),
+)
+
 PROJECTION_TABLES = (
     trains,
     journeys,

@@ -1,0 +1,1 @@
+"""The HTTP API and the console, served by one FastAPI application (see app.py)."""
