@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
+# The demo serves the console until Ctrl-C; `make demo DEMO_ARGS=--no-serve` only prints the summary.
+DEMO_ARGS ?= --serve
+
 demo: $(STAMP)
-	$(BIN)/transitguard demo
+	$(BIN)/transitguard demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(BIN)/pytest -n 2 -q

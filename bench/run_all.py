@@ -17,6 +17,9 @@ RUNS = [
     ["paxlst.py"],
     ["freight.py"],
     ["eligibility.py"],
+    ["http_ingest.py", "--seconds", "60"],
+    ["http_screening.py", "--names", "1000000", "--requests", "100"],
+    ["console_pages.py", "--days", "365", "--requests", "40"],
 ]
 
 if __name__ == "__main__":

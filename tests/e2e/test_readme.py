@@ -23,6 +23,7 @@ from transitguard.entrypoints.cli import (
     rules_app,
     watchlist_app,
 )
+from transitguard.entrypoints.cli_accounts import token_app, user_app
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -70,6 +71,8 @@ def test_every_command_is_in_the_readme() -> None:
     names += [f"eligibility {c.name}" for c in eligibility_app.registered_commands]
     names += [f"frtd {c.name}" for c in frtd_app.registered_commands]
     names += [f"rules {c.name}" for c in rules_app.registered_commands]
+    names += [f"user {c.name}" for c in user_app.registered_commands]
+    names += [f"token {c.name}" for c in token_app.registered_commands]
     missing = [n for n in names if f"transitguard {n}" not in text and f"make {n}" not in text]
     assert missing == []
 

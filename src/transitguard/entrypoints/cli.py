@@ -30,6 +30,9 @@ from transitguard.domain.ledger import LedgerEntry
 from transitguard.domain.records import ALERT_TYPES
 from transitguard.engines.screening import DEFAULT_THRESHOLD
 from transitguard.entrypoints import render
+from transitguard.entrypoints.cli_accounts import audit as audit_command
+from transitguard.entrypoints.cli_accounts import serve as serve_command
+from transitguard.entrypoints.cli_accounts import token_app, user_app
 from transitguard.errors import EventValidationError, TransitguardError
 from transitguard.rulepacks.goods import DEFAULT_GOODS_PACK, load_goods_rules
 from transitguard.rulepacks.people import load_people_rules
@@ -72,6 +75,11 @@ frtd_app = typer.Typer(no_args_is_help=True, help="FRTD applications: grant or r
 app.add_typer(frtd_app, name="frtd")
 rules_app = typer.Typer(no_args_is_help=True, help="The rule pack: validate, dump, diff, explain.")
 app.add_typer(rules_app, name="rules")
+
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.command("audit")(audit_command)
+app.command("serve")(serve_command)
 
 err = Console(stderr=True)
 # Piped output (make demo, a log file) gets a wide page instead of Rich's 80-column default.
@@ -802,12 +810,18 @@ def demo(
     days: Annotated[int, typer.Option(min=1)] = 7,
     seed: Annotated[int, typer.Option()] = 1,
     start: Annotated[str, typer.Option(help="First service date YYYY-MM-DD")] = "2023-05-01",
+    serve: Annotated[bool, typer.Option(help="Then serve the console with a sign-in per role")] = False,
+    host: Annotated[str, typer.Option(help="With --serve: the address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="With --serve: the port")] = 8000,
 ) -> None:
-    """Simulate a week of traffic into the database and show the shift lead's summary."""
-    from transitguard.entrypoints.demo import run_demo
+    """Simulate a week of traffic into the database, show the shift lead's summary, and with --serve
+    start the console on it."""
+    from transitguard.entrypoints.demo import run_demo, serve_demo
 
     try:
         run_demo(days=days, seed=seed, start=date.fromisoformat(start), out=out, err=err)
+        if serve:
+            serve_demo(host=host, port=port, out=out)
     except TransitguardError as exc:
         _fail(exc)
 

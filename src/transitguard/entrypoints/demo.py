@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from collections import Counter
 from datetime import date
@@ -12,7 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from transitguard.adapters.sim import SimConfig, write_simulation
-from transitguard.bootstrap import bootstrap
+from transitguard.bootstrap import Application, bootstrap
+from transitguard.domain.access import ROLE_TITLES, ROLES, Role
+from transitguard.domain.accounts import SYSTEM
 from transitguard.entrypoints import render
 from transitguard.rulepacks.people import load_people_rules
 from transitguard.services.eligibility import would_have_been_entitled
@@ -22,13 +25,19 @@ from transitguard.services.ports import AlertFilter, JourneyFilter
 DEMO_DATABASE = Path("var") / "demo.db"
 
 
-def run_demo(*, days: int, seed: int, start: date, out: Console, err: Console) -> None:
+def demo_environ() -> dict[str, str]:
     environ = dict(os.environ)
     if not environ.get("TRANSITGUARD_DATABASE_URL"):
+        environ["TRANSITGUARD_DATABASE_URL"] = f"sqlite:///{DEMO_DATABASE}"
+    return environ
+
+
+def run_demo(*, days: int, seed: int, start: date, out: Console, err: Console) -> None:
+    environ = demo_environ()
+    if not os.environ.get("TRANSITGUARD_DATABASE_URL"):
         # The demo owns this file: start it afresh so the figures are those of this run.
         for suffix in ("", "-wal", "-shm"):
             Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
-        environ["TRANSITGUARD_DATABASE_URL"] = f"sqlite:///{DEMO_DATABASE}"
     application = bootstrap(environ)
     try:
         with tempfile.TemporaryDirectory(prefix="tg-demo-") as folder:
@@ -111,3 +120,43 @@ def run_demo(*, days: int, seed: int, start: date, out: Console, err: Console) -
         "transitguard ledger verify   (TRANSITGUARD_DATABASE_URL=sqlite:///var/demo.db)",
         highlight=False,
     )
+
+
+def demo_users(application: Application) -> list[tuple[str, str, Role]]:
+    """One user per role, each with a fresh random password: (username, password, role). An existing
+    demo user gets a new password, so what is printed always works."""
+    created: list[tuple[str, str, Role]] = []
+    for role in ROLES:
+        if role == "feed":
+            continue  # a machine client: it gets a token, not a password
+        username = f"demo.{role}"
+        password = secrets.token_urlsafe(12)
+        if application.accounts.accounts.user(username) is None:
+            application.accounts.create_user(
+                username, password, [role], display_name=f"Demo {ROLE_TITLES[role]}"
+            )
+        else:
+            application.accounts.set_password(username, password, by=SYSTEM)
+        created.append((username, password, role))
+    return created
+
+
+def serve_demo(*, host: str, port: int, out: Console) -> None:
+    """The console on the demo database, with a printed sign-in per role (the passwords are new at
+    each run, so a demo left running on a shared network is not open to anyone who read the README)."""
+    import uvicorn
+
+    from transitguard.entrypoints.api.app import create_app
+
+    application = bootstrap(demo_environ())
+    logins = demo_users(application)
+    token, _ = application.accounts.create_token("demo feed", "feed")
+    table = Table(title=f"Console: http://{host}:{port}/  (Ctrl-C stops it)", title_justify="left")
+    for column in ("role", "username", "password"):
+        table.add_column(column)
+    for username, password, role in logins:
+        table.add_row(ROLE_TITLES[role], username, password)
+    out.print(table)
+    out.print(f"API token of a demo feed (role feed): {token}", highlight=False)
+    app = create_app(application, close_on_shutdown=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)

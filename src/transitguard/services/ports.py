@@ -167,3 +167,7 @@ class AccountStore(Protocol):
     ) -> list[tuple[int, datetime, LedgerEntry]]:
         """Ledger entries of one type, newest first: (seq, recorded_at, entry)."""
         ...
+
+    def ledger_head_seq(self) -> int:
+        """The ledger's last sequence number (one row read: cheap enough for a health check)."""
+        ...

@@ -167,3 +167,8 @@ class SqlAccounts:
             (int(r.seq), to_utc(r.recorded_at), LedgerEntry.of(load_event(r.body)))  # type: ignore[misc]
             for r in rows
         ]
+
+    def ledger_head_seq(self) -> int:
+        with self.engine.connect() as conn:
+            seq = conn.execute(select(t.ledger_head.c.seq).where(t.ledger_head.c.id == 1)).scalar()
+        return int(seq or 0)

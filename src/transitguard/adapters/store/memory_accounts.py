@@ -71,3 +71,6 @@ class MemoryAccounts:
             if entry.type == event_type and (before_seq is None or seq < before_seq)
         ]
         return list(reversed(found))[:limit]
+
+    def ledger_head_seq(self) -> int:
+        return self._store.ledger_count()
