@@ -8,7 +8,6 @@ import os
 import shutil
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -25,18 +24,18 @@ from transitguard.adapters.formats.paxlst import read_paxlst, warning_lines
 from transitguard.adapters.formats.paxlst_manifest import to_manifest_body
 from transitguard.adapters.formats.paxlst_write import write_paxlst
 from transitguard.bootstrap import Application, bootstrap
-from transitguard.domain.events import AlertOutcome, parse_event
-from transitguard.domain.ledger import LedgerEntry
+from transitguard.domain.events import AlertOutcome
 from transitguard.domain.records import ALERT_TYPES
 from transitguard.engines.screening import DEFAULT_THRESHOLD
 from transitguard.entrypoints import render
 from transitguard.entrypoints.cli_accounts import audit as audit_command
+from transitguard.entrypoints.cli_accounts import cli_operator, token_app, user_app
 from transitguard.entrypoints.cli_accounts import serve as serve_command
-from transitguard.entrypoints.cli_accounts import token_app, user_app
 from transitguard.errors import EventValidationError, TransitguardError
 from transitguard.rulepacks.goods import DEFAULT_GOODS_PACK, load_goods_rules
 from transitguard.rulepacks.people import load_people_rules
 from transitguard.services.alert_views import alert_rows
+from transitguard.services.alert_workflow import transition
 from transitguard.services.eligibility import check_file as check_eligibility_file
 from transitguard.services.exports import export as export_rows
 from transitguard.services.freight import check_file as check_freight_file
@@ -321,11 +320,10 @@ def reconcile(
     err.print(f"re-evaluated {count} trains in the corridor", highlight=False)
 
 
-def _workflow(event: dict[str, Any]) -> None:
+def _workflow(alert_id: str, by: str, outcome: str | None, note: str | None) -> None:
     try:
         with _application() as application:
-            entry = LedgerEntry.of(parse_event(event))
-            application.corridor.apply_batch([entry])
+            transition(application, alert_id, cli_operator(), outcome=outcome, note=note, by=by)
     except TransitguardError as exc:
         _fail(exc)
 
@@ -336,17 +334,8 @@ def alert_acknowledge(
     by: Annotated[str, typer.Option(help="Who takes the alert")],
     note: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """open → acknowledged (recorded in the ledger)."""
-    _workflow(
-        {
-            "event_id": f"wf-{uuid.uuid4()}",
-            "type": "alert.acknowledged",
-            "alert_id": alert_id,
-            "by": by,
-            "occurred_at": datetime.now(UTC).isoformat(),
-            **({"note": note} if note else {}),
-        }
-    )
+    """open → acknowledged (recorded in the ledger, with its audit record)."""
+    _workflow(alert_id, by, None, note)
     out.print(f"{alert_id} acknowledged by {by}")
 
 
@@ -357,18 +346,8 @@ def alert_resolve(
     by: Annotated[str, typer.Option(help="Who resolves it")],
     note: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """open | acknowledged → resolved with an outcome (recorded in the ledger)."""
-    _workflow(
-        {
-            "event_id": f"wf-{uuid.uuid4()}",
-            "type": "alert.resolved",
-            "alert_id": alert_id,
-            "by": by,
-            "outcome": outcome,
-            "occurred_at": datetime.now(UTC).isoformat(),
-            **({"note": note} if note else {}),
-        }
-    )
+    """open | acknowledged → resolved with an outcome (recorded in the ledger, with its audit record)."""
+    _workflow(alert_id, by, outcome, note)
     out.print(f"{alert_id} resolved ({outcome}) by {by}")
 
 

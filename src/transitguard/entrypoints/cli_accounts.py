@@ -31,7 +31,7 @@ err = Console(stderr=True)
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
-def _operator() -> Principal:
+def cli_operator() -> Principal:
     name = f"cli:{getpass.getuser()}"
     return Principal(actor=name, display_name=name, roles=("admin",), permissions=frozenset(), via="cli")
 
@@ -75,7 +75,9 @@ def user_create(
     roles = _roles(role)
     with _application() as application:
         password = _read_password(password_stdin)
-        application.accounts.create_user(username, password, roles, display_name=display_name, by=_operator())
+        application.accounts.create_user(
+            username, password, roles, display_name=display_name, by=cli_operator()
+        )
     out.print(f"user {username} created with roles {', '.join(roles)}", highlight=False)
 
 
@@ -106,7 +108,7 @@ def user_roles(
 ) -> None:
     """Replace a user's roles (their sessions end: the new rights apply at the next sign-in)."""
     with _application() as application:
-        application.accounts.set_roles(username, _roles(role), by=_operator(), reason=reason)
+        application.accounts.set_roles(username, _roles(role), by=cli_operator(), reason=reason)
     out.print(f"{username}: roles {', '.join(role)}", highlight=False)
 
 
@@ -118,7 +120,7 @@ def user_disable(
 ) -> None:
     """Disable a user (ends their sessions), or --enable again (also lifts a lockout)."""
     with _application() as application:
-        application.accounts.set_disabled(username, not enable, by=_operator(), reason=reason)
+        application.accounts.set_disabled(username, not enable, by=cli_operator(), reason=reason)
     out.print(f"{username}: {'enabled' if enable else 'disabled'}", highlight=False)
 
 
@@ -129,7 +131,7 @@ def user_password(
 ) -> None:
     """Set a user's password (ends their sessions, lifts a lockout)."""
     with _application() as application:
-        application.accounts.set_password(username, _read_password(password_stdin), by=_operator())
+        application.accounts.set_password(username, _read_password(password_stdin), by=cli_operator())
     out.print(f"{username}: password set", highlight=False)
 
 
@@ -149,7 +151,7 @@ def token_create(
         raise typer.BadParameter("--expires needs a UTC offset")
     with _application() as application:
         token, record = application.accounts.create_token(
-            name, role, scopes=scope, expires_at=expires_at, by=_operator()
+            name, role, scopes=scope, expires_at=expires_at, by=cli_operator()
         )
     err.print(f"token {record.token_id} for {record.name!r} ({role}); shown this once:", highlight=False)
     out.print(token, highlight=False)
@@ -180,7 +182,7 @@ def token_revoke(
     token_id: str, reason: Annotated[str | None, typer.Option(help="Why (kept in the audit trail)")] = None
 ) -> None:
     with _application() as application:
-        application.accounts.revoke_token(token_id, by=_operator(), reason=reason)
+        application.accounts.revoke_token(token_id, by=cli_operator(), reason=reason)
     out.print(f"token {token_id} revoked", highlight=False)
 
 

@@ -21,13 +21,15 @@ def transition(
     *,
     outcome: str | None = None,
     note: str | None = None,
+    by: str | None = None,
 ) -> Alert:
-    """Acknowledge (no outcome) or resolve (with an outcome) an alert; returns it as it now stands."""
+    """Acknowledge (no outcome) or resolve (with an outcome) an alert; returns it as it now stands.
+    `by` names the officer when it is not the signed-in actor (the command line names them)."""
     body: dict[str, Any] = {
         "event_id": f"wf-{uuid.uuid4()}",
         "type": "alert.resolved" if outcome else "alert.acknowledged",
         "alert_id": alert_id,
-        "by": who.actor,
+        "by": by or who.actor,
         "occurred_at": app.clock().isoformat(),
     }
     if outcome:

@@ -12,9 +12,11 @@ applies the first batch; that batch's commit waits for the verdict.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -180,6 +182,34 @@ def _batches(
         yield batch, problems
 
 
+COLLECT_EVERY = 20  # batches between two collections of cyclic garbage while the collector is paused
+
+
+@contextmanager
+def _collector_paused() -> Iterator[Callable[[int], None]]:
+    """The cyclic garbage collector off for the ingest; the caller collects every COLLECT_EVERY
+    batches (through the function yielded, given the batch count) and once at the end.
+
+    An ingest allocates millions of objects and keeps a batch and a window of trains alive at a time:
+    every automatic collection walks all of them, for about a seventh of the run, and finds almost
+    nothing (events, rows and tuples hold no cycles; a 60,000-event ingest leaves under 10,000 cyclic
+    objects). Reference counting still frees everything else at once.
+    """
+
+    def collect_now_and_then(batches: int) -> None:
+        if batches % COLLECT_EVERY == 0:
+            gc.collect()
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield collect_now_and_then
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect()
+
+
 def ingest_sources(
     service: CorridorService,
     sources: Sequence[Source],
@@ -228,13 +258,15 @@ def ingest_sources(
             on_batch(result, len(batch))
 
     try:
-        for batch, problems in _batches(sources, service.corridor, batch_size):
-            if problems and rejects is None:
-                before_commit()  # raises: the whole-file check found these lines too
-                raise EventValidationError(problems)  # pragma: no cover - the check is the same code
-            if batch:
-                flush(batch)
-        before_commit()  # a file of blank lines still gets its verdict
+        with _collector_paused() as collect_now_and_then:
+            for batch, problems in _batches(sources, service.corridor, batch_size):
+                if problems and rejects is None:
+                    before_commit()  # raises: the whole-file check found these lines too
+                    raise EventValidationError(problems)  # pragma: no cover - the check is the same code
+                if batch:
+                    flush(batch)
+                    collect_now_and_then(report.batches)
+            before_commit()  # a file of blank lines still gets its verdict
     finally:
         if verdict is not None:
             verdict.close()
