@@ -20,6 +20,8 @@ RUNS = [
     ["http_ingest.py", "--seconds", "60"],
     ["http_screening.py", "--names", "1000000", "--requests", "100"],
     ["console_pages.py", "--days", "365", "--requests", "40"],
+    ["analytics_stats.py", "--journeys", "10000000", "--repeats", "3"],
+    ["report.py", "--days", "365"],
 ]
 
 if __name__ == "__main__":

@@ -75,8 +75,9 @@ def normalise_place(place: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _journey_id(train: TrainRef, person_key: str) -> str:
-    return content_id("J", train.key, person_key)
+def _journey_id(train_key: str, person_key: str) -> str:
+    # Keyed by the train's text key: hashing two strings is far cheaper than hashing a TrainRef model.
+    return content_id("J", train_key, person_key)
 
 
 def _alert(
@@ -333,7 +334,7 @@ def _journey(
     if status == "missing" and train_exit is not None:
         evidence.append(train_exit.event_id)
     return Journey(
-        journey_id=_journey_id(train, person.key),
+        journey_id=_journey_id(train.key, person.key),
         train=train,
         passenger_ref=person.passenger_ref,
         on_manifest=passenger is not None,

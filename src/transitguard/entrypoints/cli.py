@@ -31,6 +31,9 @@ from transitguard.entrypoints import render
 from transitguard.entrypoints.cli_accounts import audit as audit_command
 from transitguard.entrypoints.cli_accounts import cli_operator, token_app, user_app
 from transitguard.entrypoints.cli_accounts import serve as serve_command
+from transitguard.entrypoints.cli_analytics import report as report_command
+from transitguard.entrypoints.cli_analytics import stats_app
+from transitguard.entrypoints.cli_analytics import whatif as whatif_command
 from transitguard.errors import EventValidationError, TransitguardError
 from transitguard.rulepacks.goods import DEFAULT_GOODS_PACK, load_goods_rules
 from transitguard.rulepacks.people import load_people_rules
@@ -79,6 +82,9 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.command("audit")(audit_command)
 app.command("serve")(serve_command)
+app.command("report")(report_command)
+app.add_typer(stats_app, name="stats")
+app.command("whatif")(whatif_command)
 
 err = Console(stderr=True)
 # Piped output (make demo, a log file) gets a wide page instead of Rich's 80-column default.

@@ -265,6 +265,9 @@ def ingest_sources(
                     raise EventValidationError(problems)  # pragma: no cover - the check is the same code
                 if batch:
                     flush(batch)
+                    # Let the batch go now, not when the next one is parsed: one batch in memory at a
+                    # time instead of two, and the collections below have half as much to walk.
+                    batch.clear()
                     collect_now_and_then(report.batches)
             before_commit()  # a file of blank lines still gets its verdict
     finally:

@@ -29,6 +29,7 @@ class AlertFilter:
     status: str | None = None
     type: str | None = None
     train_key: str | None = None
+    document_key: str | None = None
     limit: int | None = None
 
 

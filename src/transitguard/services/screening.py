@@ -59,6 +59,30 @@ class ScreenReport:
     suppressed: int = 0
 
 
+@dataclass(frozen=True)
+class ActiveMatch:
+    """One match of a query against an active list version (ScreeningService.screen_queries)."""
+
+    watchlist: str
+    version: str
+    entity_id: str
+    caption: str
+    name: str
+    score: float
+    explanation: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "watchlist": self.watchlist,
+            "version": self.version,
+            "entity_id": self.entity_id,
+            "caption": self.caption,
+            "name": self.name,
+            "score": self.score,
+            "explanation": self.explanation,
+        }
+
+
 def _digest(bodies: Sequence[tuple[str, bytes]]) -> str:
     hasher = hashlib.sha256()
     for _, body in bodies:
@@ -161,6 +185,36 @@ class ScreeningService:
             index, by_id = self._indexes[key]
             active.append((version, index, by_id))
         return active
+
+    def screen_queries(
+        self, queries: Sequence[Query], *, threshold: float | None = None, limit: int = 5
+    ) -> list[list[ActiveMatch]]:
+        """Screen queries (from the API, a console form) against every active list, writing nothing:
+        for each query, its matches across the lists, best first, at or above `threshold` (default:
+        each list's own threshold), at most `limit`. The lists' indexes are the cached ones."""
+        with self.store.writing() as session:
+            active = self._active(session)
+        results: list[list[ActiveMatch]] = []
+        for query in queries:
+            found: list[ActiveMatch] = []
+            for version, index, by_id in active:
+                wanted = version.threshold if threshold is None else threshold
+                for match in index.screen(query, threshold=wanted, limit=limit):
+                    entity = by_id[match.entity_id]
+                    found.append(
+                        ActiveMatch(
+                            watchlist=version.watchlist,
+                            version=version.version,
+                            entity_id=match.entity_id,
+                            caption=entity.caption,
+                            name=match.name,
+                            score=match.score,
+                            explanation=match.explanation,
+                        )
+                    )
+            found.sort(key=lambda m: (-m.score, m.watchlist, m.entity_id))
+            results.append(found[:limit])
+        return results
 
     # -- screening --------------------------------------------------------------------------------
 
@@ -317,7 +371,11 @@ class ScreeningService:
 
     # -- reviewing --------------------------------------------------------------------------------
 
-    def review(self, hit_id: str, decision: str, by: str, reason: str) -> Hit:
+    def review(
+        self, hit_id: str, decision: str, by: str, reason: str, *, audit: LedgerEntry | None = None
+    ) -> Hit:
+        """Record the review; with `audit`, that record is appended in the same transaction, so the
+        review and the record of who made it are in the ledger together or not at all."""
         now = self.clock()
         event = ScreeningReviewed(
             event_id=f"review-{uuid.uuid4()}",  # two reviews in the same instant are two events
@@ -331,7 +389,7 @@ class ScreeningService:
         with self.store.writing() as session:
             if session.hit(hit_id) is None:
                 raise NotFoundError(f"hit {hit_id!r} does not exist")
-            session.append([LedgerEntry.of(event)], recorded_at=now)
+            session.append([LedgerEntry.of(event), *([audit] if audit else [])], recorded_at=now)
             self.apply_review(session, event, strict=True)
             reviewed = session.hit(hit_id)
         if reviewed is None:  # pragma: no cover - saved in the same transaction

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Table
+from sqlalchemy import Boolean, Column, Date, DateTime, Table
 
 from transitguard.adapters.store import tables as t
 from transitguard.adapters.store.rows import alert_values, journey_values, train_state_values
@@ -22,49 +22,64 @@ from transitguard.engines.corridor import TrainResult
 Row = tuple[Any, ...]
 
 
+@lru_cache(maxsize=16_384)
 def _sqlite_time(value: datetime) -> str:
     # Text SQLAlchemy's SQLite DateTime reader parses back ("YYYY-MM-DD HH:MM:SS.ffffff", the UTC
-    # offset after it ignored: every stored time is UTC).
+    # offset after it ignored: every stored time is UTC). Cached: a journey's entry and exit times are
+    # the times of its checks, formatted a moment before for their ledger rows, and every journey of a
+    # train shares the train's exit time. Equal aware times are the same instant, so the same text. Sized
+    # for a batch's times: a larger cache costs the cyclic collector more to walk than it saves.
     return (value.astimezone(UTC) if value.tzinfo else value).isoformat(" ", "microseconds")
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=4_096)
 def _sqlite_date(value: date) -> str:
-    # Dates repeat row after row (service dates, expiry and validity dates): format each once.
+    # Dates repeat row after row (service dates, validity dates): format each once. Birth dates do
+    # not repeat; a cache large enough to keep them would only give the collector more to walk.
     return value.isoformat()
 
 
-def _sqlite_converters(table: Table) -> list[tuple[int, Callable[[Any], Any]]]:
-    """(column index, converter) for the columns pysqlite cannot take as Python values."""
-    converters: list[tuple[int, Callable[[Any], Any]]] = []
+def _sqlite_converter(column: Column[Any]) -> Callable[[Any], Any] | None:
+    """How pysqlite must be given this column's values, or None when it takes them as they are."""
+    if isinstance(column.type, DateTime):
+        return _sqlite_time
+    if isinstance(column.type, Date):
+        return _sqlite_date
+    if isinstance(column.type, Boolean):
+        return int
+    return None
+
+
+def _sqlite_row_encoder(table: Table) -> Callable[[Row], Row]:
+    """One function per table that converts a whole row in a single expression.
+
+    Generated, because a loop over the columns that need converting cost more than the insert itself
+    on wide rows (a journey has ten dates, times and flags): the expression does the same tests
+    without the loop. A str is already in the driver's form (a value every row shares, encoded once).
+    """
+    converters: dict[str, Callable[[Any], Any]] = {}
+    cells = []
     for index, column in enumerate(table.columns):
-        if isinstance(column.type, DateTime):
-            converters.append((index, _sqlite_time))
-        elif isinstance(column.type, Date):
-            converters.append((index, _sqlite_date))
-        elif isinstance(column.type, Boolean):
-            converters.append((index, int))
-    return converters
+        convert = _sqlite_converter(column)
+        cell = f"row[{index}]"
+        if convert is None:
+            cells.append(cell)
+            continue
+        name = f"convert_{index}"
+        converters[name] = convert
+        cells.append(f"({cell} if {cell} is None or isinstance({cell}, str) else {name}({cell}))")
+    encoder: Callable[[Row], Row] = eval(f"lambda row: ({', '.join(cells)},)", converters)
+    return encoder
 
 
-_SQLITE_CONVERTERS = {table.name: _sqlite_converters(table) for table in t.metadata.sorted_tables}
+_SQLITE_ENCODERS = {table.name: _sqlite_row_encoder(table) for table in t.metadata.sorted_tables}
 
 
 def encode_rows(table: Table, rows: Sequence[Row], dialect: str) -> list[Row]:
     """Rows in the table's column order, converted for `dialect`'s driver."""
     if dialect != "sqlite":
         return list(rows)  # psycopg takes dates, aware datetimes and booleans as they are
-    converters = _SQLITE_CONVERTERS[table.name]
-    encoded: list[Row] = []
-    for row in rows:
-        values = list(row)
-        for index, convert in converters:
-            value = values[index]
-            # A str is already in the driver's form (a value shared by every row, encoded once).
-            if value is not None and not isinstance(value, str):
-                values[index] = convert(value)
-        encoded.append(tuple(values))
-    return encoded
+    return list(map(_SQLITE_ENCODERS[table.name], rows))
 
 
 def encode_value(value: Any, dialect: str) -> Any:

@@ -326,6 +326,7 @@ class MemoryStore:
             if (where.status is None or a.status == where.status)
             and (where.type is None or a.type == where.type)
             and (where.train_key is None or a.train.key == where.train_key)
+            and (where.document_key is None or a.document_key == where.document_key)
         ]
         found.sort(key=lambda a: (to_utc(a.raised_at), a.alert_id))
         return found[: where.limit] if where.limit else found

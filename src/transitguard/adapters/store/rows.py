@@ -31,15 +31,6 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def train_columns(train: TrainRef) -> dict[str, Any]:
-    return {
-        "train_key": train.key,
-        "number": train.number,
-        "service_date": train.service_date,
-        "direction": train.direction,
-    }
-
-
 @lru_cache(maxsize=8192)
 def _train(number: str, service_date: date, direction: str) -> TrainRef:
     # Thousands of rows name the same few trains; TrainRef is immutable, so one instance serves all.
@@ -155,21 +146,6 @@ def alert_from(row: Any) -> Alert:
         updated_by=mapping.get("wf_by"),
         updated_at=to_utc(mapping.get("wf_at")),
     )
-
-
-def train_state_row(state: TrainState) -> dict[str, Any]:
-    return {
-        **train_columns(state.train),
-        "status": state.status,
-        "entered_at": to_utc(state.entered_at),
-        "exited_at": to_utc(state.exited_at),
-        "manifest_count": state.manifest_count,
-        "admitted_count": state.admitted_count,
-        "completed_count": state.completed_count,
-        "missing_count": state.missing_count,
-        "cap": state.cap,
-        "last_event_at": to_utc(state.last_event_at),
-    }
 
 
 def train_state_values(state: TrainState) -> tuple[Any, ...]:

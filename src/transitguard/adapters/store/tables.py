@@ -35,6 +35,8 @@ ledger = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Index("ix_ledger_train_key_seq", "train_key", "seq"),
+    # Entries of one type newest first: FRTD decisions, the audit trail (a few among millions).
+    Index("ix_ledger_type_seq", "type", "seq"),
 )
 
 # The chain's head, written in the same transaction as each append: truncating the ledger's tail
@@ -121,6 +123,7 @@ alerts = Table(
     Index("ix_alerts_scope", "scope"),
     Index("ix_alerts_type", "type"),
     Index("ix_alerts_train_key", "train_key"),
+    Index("ix_alerts_document_key", "document_key"),  # a person's alerts
 )
 
 # The latest workflow state of each alert, folded from alert.acknowledged / alert.resolved events.

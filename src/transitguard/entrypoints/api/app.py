@@ -10,6 +10,7 @@ the two equal). No interactive docs page: Swagger UI loads from a CDN, and borde
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,10 +19,20 @@ from fastapi import FastAPI
 from transitguard import __version__
 from transitguard.bootstrap import Application
 from transitguard.entrypoints.api.errors import install_error_handlers
+from transitguard.entrypoints.api.openapi_doc import document_operations
 from transitguard.entrypoints.api.routes import ROUTERS
 from transitguard.entrypoints.api.security import SignInThrottle, install_security_headers
 
 API_PREFIX = "/api/v1"
+CONSOLE_MODULE = "transitguard.entrypoints.web.pages"
+
+
+def console_available() -> bool:
+    """Whether the console is installed (an API-only deployment, or a checkout without it, has none)."""
+    try:
+        return importlib.util.find_spec(CONSOLE_MODULE) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def create_app(
@@ -49,6 +60,7 @@ def create_app(
     install_security_headers(app, https=https)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    document_operations(app, API_PREFIX)
     if console:
         from transitguard.entrypoints.web.pages import install_console
 

@@ -53,6 +53,16 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return f"{where}:{text}" if where and text else (text or where)
 
 
+def _problem(error: dict[str, Any]) -> dict[str, Any]:
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid":
+        # FastAPI puts the character position where a field would be: ("body", 17).
+        at = loc[1] if len(loc) > 1 else 0
+        detail = (error.get("ctx") or {}).get("error", "")
+        return {"field": "body", "reason": f"not valid JSON at character {at}: {detail}".rstrip(": ")}
+    return {"field": _field(loc), "reason": str(error.get("msg", ""))}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TransitguardError)
     async def _transitguard(_request: Request, exc: TransitguardError) -> JSONResponse:
@@ -62,9 +72,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": _field(e.get("loc", ())), "reason": str(e.get("msg", ""))} for e in exc.errors()
-        ]
+        problems = [_problem(e) for e in exc.errors()]
         first = problems[0] if problems else {"field": "", "reason": "invalid request"}
         message = f"{first['field']}: {first['reason']}" if first["field"] else first["reason"]
         return JSONResponse(error_body("invalid_input", message, problems), status_code=422)

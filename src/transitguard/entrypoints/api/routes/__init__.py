@@ -5,6 +5,34 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from transitguard.entrypoints.api.routes import corridor, events, session
+from transitguard.entrypoints.api.routes import (
+    accounts,
+    audit,
+    corridor,
+    eligibility,
+    events,
+    exports,
+    freight,
+    frtd,
+    persons,
+    rules,
+    screening,
+    session,
+    watchlists,
+)
 
-ROUTERS: tuple[APIRouter, ...] = (session.router, events.router, corridor.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    session.router,
+    events.router,
+    corridor.router,
+    persons.router,
+    screening.router,
+    watchlists.router,
+    frtd.router,
+    freight.router,
+    eligibility.router,
+    rules.router,
+    exports.router,
+    accounts.router,
+    audit.router,
+)

@@ -25,7 +25,7 @@ AlertStatus = Literal["open", "acknowledged", "resolved"]
 TrainKey = Annotated[str | None, Query(max_length=120, description="NUMBER/SERVICE_DATE/DIRECTION")]
 
 
-@router.get("/trains")
+@router.get("/trains", summary="List trains")
 def list_trains(
     request: Request,
     service_date: Annotated[date | None, Query(description="only trains of this service date")] = None,
@@ -36,7 +36,7 @@ def list_trains(
     return [t.as_dict() for t in application(request).store.trains(service_date)]
 
 
-@router.get("/journeys")
+@router.get("/journeys", summary="List journeys")
 def list_journeys(
     request: Request,
     status: JourneyStatus | None = None,
@@ -57,7 +57,7 @@ def list_journeys(
     return [j.as_dict() for j in found]
 
 
-@router.get("/alerts")
+@router.get("/alerts", summary="List alerts")
 def list_alerts(
     request: Request,
     status: AlertStatus | None = None,
@@ -89,7 +89,11 @@ class Resolve(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-@router.post("/alerts/{alert_id}/acknowledge")
+@router.post(
+    "/alerts/{alert_id}/acknowledge",
+    summary="Acknowledge an alert",
+    responses={409: {"description": "the alert is not open (already acknowledged or resolved)"}},
+)
 def acknowledge_alert(
     alert_id: Annotated[str, Field(max_length=200)],
     body: Acknowledge,
@@ -100,7 +104,11 @@ def acknowledge_alert(
     return transition(application(request), alert_id, who, note=body.note).as_dict()
 
 
-@router.post("/alerts/{alert_id}/resolve")
+@router.post(
+    "/alerts/{alert_id}/resolve",
+    summary="Resolve an alert",
+    responses={409: {"description": "the alert is already resolved"}},
+)
 def resolve_alert(
     alert_id: Annotated[str, Field(max_length=200)],
     body: Resolve,

@@ -116,7 +116,9 @@ _EVENTS_BODY: dict[str, Any] = {
 }
 
 
-@router.post("/events", response_model=BatchResult, openapi_extra=_EVENTS_BODY)
+@router.post(
+    "/events", response_model=BatchResult, openapi_extra=_EVENTS_BODY, summary="Append corridor events"
+)
 async def post_events(request: Request, who: Principal = require("events.write")) -> BatchResult:
     """Append corridor events (docs/events.md), all or nothing, and reconcile the trains they touch."""
     parsed = _parsed(_lines(await _body(request), request.headers.get("content-type", "")), request)
@@ -133,7 +135,12 @@ _PAXLST_BODY: dict[str, Any] = {
 }
 
 
-@router.post("/paxlst", response_model=BatchResult, openapi_extra=_PAXLST_BODY)
+@router.post(
+    "/paxlst",
+    response_model=BatchResult,
+    openapi_extra=_PAXLST_BODY,
+    summary="Append a PAXLST passenger list",
+)
 async def post_paxlst(request: Request, who: Principal = require("events.write")) -> BatchResult:
     """A PAXLST interchange of the corridor's trains: each message becomes a manifest.submitted."""
     data = await _body(request)
@@ -150,7 +157,7 @@ class MrzIn(BaseModel):
     mrz: str = Field(min_length=1, max_length=400, description="the zone's lines joined by newlines")
 
 
-@router.post("/mrz/parse")
+@router.post("/mrz/parse", summary="Read a machine-readable zone")
 def post_mrz_parse(body: MrzIn, who: Principal = require("mrz.parse")) -> dict[str, Any]:
     """Read a machine-readable zone: fields, check digits, problems. Stores nothing. To record a
     scan at a checkpoint, send a passenger.checked event with its `mrz` to /events."""

@@ -76,7 +76,7 @@ def sign_in(request: Request, username: str, password: str) -> tuple[str, Princi
     return application(request).accounts.sign_in(username, password, client=client)
 
 
-@router.post("/session", response_model=Me, dependencies=[public()])
+@router.post("/session", response_model=Me, dependencies=[public()], summary="Sign in")
 def create_session(credentials: Credentials, request: Request, response: Response) -> Me:
     """Sign in: sets the session cookie; the answer carries the CSRF token for later requests."""
     cookie, principal = sign_in(request, credentials.username, credentials.password)
@@ -84,20 +84,22 @@ def create_session(credentials: Credentials, request: Request, response: Respons
     return me_of(principal)
 
 
-@router.delete("/session", status_code=204)
+@router.delete("/session", status_code=204, summary="Sign out")
 def delete_session(request: Request, response: Response, who: Principal = signed_in()) -> None:
+    """End this session (the cookie is cleared); a token stays valid until it is revoked."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         application(request).accounts.sign_out(cookie, who)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, summary="Who am I")
 def me(who: Principal = signed_in()) -> Me:
+    """Who the request acts as: roles, permissions, and for a session its CSRF token."""
     return me_of(who)
 
 
-@router.get("/health", dependencies=[public()])
+@router.get("/health", dependencies=[public()], summary="Health and ledger head")
 def health(request: Request) -> dict[str, Any]:
     """Liveness and the ledger's head, for a load balancer or a monitor (no personal data)."""
     app = application(request)

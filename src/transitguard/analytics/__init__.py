@@ -1,0 +1,1 @@
+"""Analytics: statistics over the store (through DuckDB), charts, reports and policy what-if."""
