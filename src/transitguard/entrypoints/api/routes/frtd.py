@@ -9,14 +9,11 @@ With record=true the decisions go into the ledger (frtd.decided) with the audit 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
 from transitguard.domain.accounts import Principal
-from transitguard.engines.frtd import FrtdApplication, FrtdContext, WatchlistMatch, decide_frtd
-from transitguard.engines.screening import Query as ScreeningQuery
 from transitguard.entrypoints.api.auth import application, require
 from transitguard.entrypoints.api.routes.bodies import (
     SOURCE,
@@ -24,11 +21,8 @@ from transitguard.entrypoints.api.routes.bodies import (
     body_of,
     request_files,
 )
-from transitguard.errors import EventValidationError, InputError, Problem
-from transitguard.rulepacks.people import PeopleRules, load_people_rules
-from transitguard.services.frtd import read_applications, violations_of
-from transitguard.services.frtd_registry import decision_event
-from transitguard.services.violations import violations_on_record
+from transitguard.errors import InputError
+from transitguard.services.frtd_decisions import decide_applications as decide_file
 
 router = APIRouter(tags=["frtd"])
 
@@ -47,25 +41,6 @@ _APPLICATIONS_BODY: dict[str, Any] = {
 }
 
 
-@cache
-def _people_rules(path: str) -> PeopleRules:
-    return load_people_rules(path)
-
-
-def _query(application: FrtdApplication) -> ScreeningQuery | None:
-    person = application.person
-    if not person.surname:
-        return None
-    return ScreeningQuery(
-        id=application.application_id,
-        name=" ".join(part for part in (person.given_names, person.surname) if part),
-        birth_date=person.birth_date.isoformat() if person.birth_date else None,
-        nationality=person.nationality,
-        sex=person.sex,
-        document_number=application.travel_document.number,
-    )
-
-
 @router.post("/frtd/applications", openapi_extra=_APPLICATIONS_BODY, summary="Decide FRTD applications")
 async def decide_applications(
     request: Request,
@@ -80,37 +55,8 @@ async def decide_applications(
         raise InputError("query:now: a time with its UTC offset, and only without record=true")
     data = as_json_lines(await body_of(request), max_items=MAX_APPLICATIONS)
     app = application(request)
-    rules = _people_rules(str(app.pack.path))
     with request_files(data) as (path, _):
-        items = list(read_applications(path, rules, source=SOURCE))
-    problems = [item for _, item in items if isinstance(item, Problem)]
-    if problems:
-        raise EventValidationError(problems[:100])
-    applications = [item for _, item in items if isinstance(item, FrtdApplication)]
-    queries = [_query(a) for a in applications]
-    asked = [q for q in queries if q is not None]
-    screened = dict(zip([q.id for q in asked], app.screening.screen_queries(asked), strict=True))
-    violations = violations_on_record(app.store)
-    moment = now or app.clock()
-    decisions = []
-    for item in applications:
-        hits = tuple(
-            WatchlistMatch(m.entity_id, m.score, m.explanation, m.name)
-            for m in screened.get(item.application_id, [])
-        )
-        context = FrtdContext(now=moment, watchlist_hits=hits, violations=violations_of(item, violations))
-        decisions.append(decide_frtd(item, context, corridor=app.pack.corridor, rules=rules).as_dict())
-    detail: dict[str, str | int | float | bool | None] = {
-        "applications": len(decisions),
-        "granted": sum(1 for d in decisions if d["decision"] == "GRANT"),
-        "recorded": record,
-    }
-    if record:
-        audit = app.audit.entry(who, "frtd.decide", subject=f"{len(decisions)} applications", detail=detail)
-        app.corridor.apply_batch([*(decision_event(d) for d in decisions), audit])
-    else:
-        app.audit.record(who, "frtd.decide", subject=f"{len(decisions)} applications", detail=detail)
-    return decisions
+        return decide_file(app, path, who, record=record, source=SOURCE, now=now)
 
 
 @router.get("/frtd", summary="List granted FRTDs")
