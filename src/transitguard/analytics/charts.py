@@ -117,17 +117,25 @@ def _check(labels: Sequence[str], series: Sequence[Series]) -> None:
             raise ValueError(f"series {one.name!r} has {len(one.values)} values for {len(labels)} labels")
 
 
+def _plot(title: str, labels: Sequence[str], series: Sequence[Series]) -> tuple[str, float, float, float]:
+    """What both charts start from: the chart's id, the value axis's top, the plot's height, and the
+    width of one label's slot."""
+    _check(labels, series)
+    values = [v for one in series for v in one.values if math.isfinite(v)]
+    plot_width = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    return (
+        _ident(title),
+        nice_ceiling(max(values, default=0.0)),
+        HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
+        plot_width / max(1, len(labels)),
+    )
+
+
 def bar_chart(
     title: str, labels: Sequence[str], series: Sequence[Series], *, description: str = "", unit: str = ""
 ) -> str:
     """Grouped bars: one group per label, one bar per series."""
-    _check(labels, series)
-    chart_id = _ident(title)
-    values = [v for one in series for v in one.values if math.isfinite(v)]
-    top = nice_ceiling(max(values, default=0.0))
-    plot_width = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-    plot_height = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
-    slot = plot_width / max(1, len(labels))
+    chart_id, top, plot_height, slot = _plot(title, labels, series)
     bar = slot * 0.8 / max(1, len(series))
     body = _axes(top, labels, slot)
     suffix = f" {unit}" if unit else ""
@@ -159,13 +167,7 @@ def line_chart(
     unit: str = "",
 ) -> str:
     """Lines over the labels (in order); `marks` are indexes of points to ring (e.g. anomalies)."""
-    _check(labels, series)
-    chart_id = _ident(title)
-    values = [v for one in series for v in one.values if math.isfinite(v)]
-    top = nice_ceiling(max(values, default=0.0))
-    plot_width = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-    plot_height = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
-    slot = plot_width / max(1, len(labels))
+    chart_id, top, plot_height, slot = _plot(title, labels, series)
     body = _axes(top, labels, slot)
     suffix = f" {unit}" if unit else ""
 
