@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from transitguard.domain.events import (
@@ -18,24 +17,53 @@ from transitguard.domain.events import (
 from transitguard.engines.chain import body_hash
 
 
-@dataclass(frozen=True, slots=True)
 class LedgerEntry:
-    event: Event
-    body: bytes
-    body_hash: str
-    train_key: str | None
+    """One event for the ledger: its canonical body, the body's hash, and the fields the ledger row
+    keeps beside it. The parsed event is kept when the entry was made from it; an entry made from a
+    stored row (`of_row`) parses its body only when `event` is first asked for, so code that only
+    stores or routes entries by type and train never pays for parsing them."""
+
+    __slots__ = ("_event", "body", "body_hash", "event_id", "occurred_at", "train_key", "type")
+
+    def __init__(
+        self,
+        *,
+        event_id: str,
+        type: str,
+        occurred_at: datetime,
+        body: bytes,
+        body_hash: str,
+        train_key: str | None,
+        event: Event | None = None,
+    ) -> None:
+        self.event_id = event_id
+        self.type = type
+        self.occurred_at = occurred_at
+        self.body = body
+        self.body_hash = body_hash
+        self.train_key = train_key
+        self._event = event
 
     @property
-    def event_id(self) -> str:
-        return self.event.event_id
+    def event(self) -> Event:
+        if self._event is None:
+            self._event = parse_event_json(self.body)
+        return self._event
 
-    @property
-    def type(self) -> str:
-        return self.event.type
+    def __repr__(self) -> str:
+        return f"LedgerEntry({self.event_id!r}, {self.type!r}, train_key={self.train_key!r})"
 
-    @property
-    def occurred_at(self) -> datetime:
-        return self.event.occurred_at
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LedgerEntry):
+            return NotImplemented
+        return (self.event_id, self.body_hash, self.train_key) == (
+            other.event_id,
+            other.body_hash,
+            other.train_key,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.event_id, self.body_hash))
 
     @classmethod
     def of(cls, event: Event) -> LedgerEntry:
@@ -46,7 +74,37 @@ class LedgerEntry:
         # we only encode it back (half the cost of a small event's whole preparation).
         body = event.__pydantic_serializer__.to_json(event, exclude_none=True)
         train = train_of(event)
-        return cls(event=event, body=body, body_hash=body_hash(body), train_key=train.key if train else None)
+        return cls(
+            event_id=event.event_id,
+            type=event.type,
+            occurred_at=event.occurred_at,
+            body=body,
+            body_hash=body_hash(body),
+            train_key=train.key if train else None,
+            event=event,
+        )
+
+    def as_row(self) -> EntryRow:
+        """The entry as plain values, cheap to send to another process (see `of_row`)."""
+        return (self.event_id, self.type, self.occurred_at, self.train_key, self.body, self.body_hash)
+
+    @classmethod
+    def of_row(cls, row: EntryRow) -> LedgerEntry:
+        """An entry another process prepared (`as_row`) from an event it validated; its event is
+        parsed again from the canonical body only if asked for."""
+        event_id, type_, occurred_at, train_key, body, digest = row
+        return cls(
+            event_id=event_id,
+            type=type_,
+            occurred_at=occurred_at,
+            body=body,
+            body_hash=digest,
+            train_key=train_key,
+        )
+
+
+# event_id, type, occurred_at, train_key, body, body_hash
+EntryRow = tuple[str, str, datetime, str | None, bytes, str]
 
 
 def load_event(body: bytes | str) -> Event:

@@ -30,6 +30,7 @@ from transitguard.services.freight_record import apply_freight_decisions
 from transitguard.services.frtd_registry import apply_frtd_decisions
 from transitguard.services.ports import AppendResult, Store, Workflow, WriteSession
 from transitguard.services.screening import SCREENING_TYPES, ScreeningService
+from transitguard.services.train_plans import TrainPlan
 
 Clock = Callable[[], datetime]
 
@@ -46,6 +47,7 @@ class BatchReport:
     duplicates: int = 0
     trains: int = 0
     head_seq: int = 0
+    planned: int = 0  # trains whose projections came from an ingest's planning process
 
 
 @dataclass
@@ -74,6 +76,8 @@ class Pending:
     base_epoch: int
     epoch: int
     trains: dict[str, CachedTrain] = field(default_factory=dict)
+    # Trains whose stored rows came from a plan: what the cache holds for them is out of date.
+    forget: set[str] = field(default_factory=set)
 
 
 class TrainCache:
@@ -103,6 +107,8 @@ class TrainCache:
         if pending.base_epoch != self._epoch:
             self._trains.clear()  # someone else wrote projections since we last did
         self._epoch = pending.epoch
+        for key in pending.forget:
+            self._trains.pop(key, None)
         for key, train in pending.trains.items():
             self._trains[key] = train
             self._trains.move_to_end(key)
@@ -127,25 +133,39 @@ class CorridorService:
     # -- ingest -----------------------------------------------------------------------------------
 
     def apply_batch(
-        self, entries: Sequence[LedgerEntry], *, before_commit: Callable[[], None] | None = None
+        self,
+        entries: Sequence[LedgerEntry],
+        *,
+        before_commit: Callable[[], None] | None = None,
+        now: datetime | None = None,
+        plans: Mapping[str, TrainPlan] | None = None,
     ) -> BatchReport:
         """Append one batch and bring every projection it affects up to date, atomically.
-        `before_commit` runs last inside the transaction; if it raises, nothing of the batch stays."""
-        now = self.clock()
+        `before_commit` runs last inside the transaction; if it raises, nothing of the batch stays.
+        `now`: the time the trains are reconciled at (default: the clock's). `plans`: trains computed
+        ahead by an ingest's planning process, each used only where it is provably what this would
+        compute (TrainPlan.usable)."""
+        now = now or self.clock()
         with self.store.writing() as session:
             appended: AppendResult = session.append(entries, recorded_at=now)
-            new_events: dict[str, list[CorridorEvent]] = defaultdict(list)
+            # Grouped by train without parsing: a train whose plan is used never needs its events here.
+            new_entries: dict[str, list[LedgerEntry]] = defaultdict(list)
             for entry in appended.stored:
                 if entry.train_key is not None:
-                    new_events[entry.train_key].append(entry.event)  # type: ignore[arg-type]
+                    new_entries[entry.train_key].append(entry)
             # A granted FRTD changes how the trains whose manifests carry it are checked.
-            for train_key in apply_frtd_decisions(session, (e.event for e in appended.stored)):
-                new_events.setdefault(train_key, [])
-            apply_freight_decisions(session, (e.event for e in appended.stored))
-            pending = self._recompute_trains(session, new_events, now)
+            frtd_decisions = (e.event for e in appended.stored if e.type == "frtd.decided")
+            for train_key in apply_frtd_decisions(session, frtd_decisions):
+                new_entries.setdefault(train_key, [])
+            apply_freight_decisions(
+                session, (e.event for e in appended.stored if e.type == "freight.decided")
+            )
+            pending = self._recompute_trains(session, new_entries, now, plans or {})
             for entry in appended.stored:
-                if isinstance(entry.event, AlertAcknowledged | AlertResolved):
-                    self._apply_workflow(session, entry.event, strict=True)
+                if entry.type in _ALLOWED:
+                    event = entry.event
+                    assert isinstance(event, AlertAcknowledged | AlertResolved)  # by its type
+                    self._apply_workflow(session, event, strict=True)
             if self.screening is not None:
                 self.screening.on_batch(session, appended.stored, now)
             if before_commit is not None:
@@ -154,20 +174,34 @@ class CorridorService:
         return BatchReport(
             stored=len(appended.stored),
             duplicates=appended.duplicates,
-            trains=len(new_events),
+            trains=len(new_entries),
             head_seq=appended.head_seq,
+            planned=len(pending.forget),
         )
 
     def _recompute_trains(
-        self, session: WriteSession, new_events: Mapping[str, list[CorridorEvent]], now: datetime
+        self,
+        session: WriteSession,
+        new_entries: Mapping[str, Sequence[LedgerEntry]],
+        now: datetime,
+        plans: Mapping[str, TrainPlan],
     ) -> Pending:
         """Stage 1 for every train that has new events (or, with no new events, that is named),
         then stage 2 for every travel document those trains carried before or carry now."""
-        keys = sorted(new_events)
+        keys = sorted(new_entries)
         if not keys:
             return Pending(base_epoch=-2, epoch=-1)  # wrote nothing: forget nothing, learn nothing
         pending = Pending(base_epoch=session.projection_epoch(), epoch=-1)
         counts = session.event_counts(keys)
+        documents = session.document_keys_of_trains(keys)
+        planned = self._usable_plans(session, keys, counts, plans)
+        if planned:
+            session.replace_prepared_trains(list(planned), [planned[k].prepared for k in planned])
+            for plan in planned.values():
+                documents.update(plan.documents)
+            pending.forget.update(planned)
+        keys = [k for k in keys if k not in planned]
+        new_events = {k: [e.event for e in new_entries[k]] for k in keys}
         known: dict[str, CachedTrain | None] = {}
         for key in keys:
             cached = self.cache.get(key, pending.base_epoch)
@@ -179,12 +213,11 @@ class CorridorService:
             key: [load_corridor_event(body) for body in bodies]
             for key, bodies in session.corridor_bodies([k for k in keys if k not in known]).items()
         }
-        documents = session.document_keys_of_trains(keys)
         trains_events: dict[str, list[CorridorEvent]] = {}
         for key in keys:
             if key in known:
                 cached_train = known[key]
-                trains_events[key] = [*(cached_train.events if cached_train else ()), *new_events[key]]
+                trains_events[key] = [*(cached_train.events if cached_train else ()), *new_events[key]]  # type: ignore[list-item]
             else:
                 trains_events[key] = loaded[key]
         frtds = session.frtds({n for events in trains_events.values() for n in frtd_numbers(events)})
@@ -200,6 +233,16 @@ class CorridorService:
         self._recompute_documents(session, sorted(documents))
         pending.epoch = session.bump_projection_epoch()
         return pending
+
+    @staticmethod
+    def _usable_plans(
+        session: WriteSession, keys: Sequence[str], counts: Mapping[str, int], plans: Mapping[str, TrainPlan]
+    ) -> dict[str, TrainPlan]:
+        candidates = {k: plans[k] for k in keys if k in plans and plans[k].events == counts[k]}
+        if not candidates:
+            return {}
+        registry = session.frtds({n for plan in candidates.values() for n in plan.frtd_numbers})
+        return {k: plan for k, plan in candidates.items() if plan.usable(counts[k], registry)}
 
     def _recompute_documents(
         self, session: WriteSession, document_keys: Sequence[str], *, all_shared: bool = False
@@ -243,7 +286,7 @@ class CorridorService:
         now = self.clock()
         keys = [s.train.key for s in self.store.trains() if s.status != "exited"]
         with self.store.writing() as session:
-            pending = self._recompute_trains(session, {k: [] for k in keys}, now)
+            pending = self._recompute_trains(session, {k: [] for k in keys}, now, {})
         self.cache.publish(pending)
         return len(keys)
 

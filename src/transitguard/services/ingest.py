@@ -14,23 +14,35 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+import pickle
+import queue
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 
-from transitguard.adapters.formats.jsonl import ParsedLine, check_lines, parse_lines
+from transitguard.adapters.formats.jsonl import (
+    ParsedLine,
+    check_lines,
+    check_lines_parsing_first,
+    parse_line,
+)
 from transitguard.adapters.formats.paxlst import looks_like_paxlst, read_paxlst
 from transitguard.adapters.formats.paxlst_manifest import to_manifest_body
 from transitguard.adapters.formats.paxlst_segments import PaxlstError
 from transitguard.domain.corridor import Corridor
+from transitguard.domain.ledger import LedgerEntry
+from transitguard.domain.records import IssuedFrtd
+from transitguard.engines.corridor import TrainResult
 from transitguard.errors import ConflictError, EventValidationError, Problem, TransitguardError
 from transitguard.services.corridor import BatchReport, CorridorService
+from transitguard.services.train_plans import BatchPlan, Planner, TrainPlan
 
 DEFAULT_BATCH_SIZE = 10_000
 
@@ -89,6 +101,7 @@ class IngestReport:
     duplicates: int = 0
     rejected: int = 0
     batches: int = 0
+    planned_trains: int = 0  # train recomputations taken from the planning process
     problems: list[Problem] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -128,58 +141,56 @@ def validate_sources(
     return valid, problems
 
 
-class Verdict:
-    """The whole-file check, run in a forked process when that is possible, else here at once.
-
-    `wait()` blocks until the check is done and raises EventValidationError if it found a problem;
-    the first batch calls it just before committing, so the check runs while that batch is prepared.
-    """
-
-    def __init__(self, corridor: Corridor, sources: Sequence[Source]) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        self._future: Future[tuple[int, list[Problem]]] | None = None
-        self._result: tuple[int, list[Problem]] | None = None
-        if "fork" in multiprocessing.get_all_start_methods():
-            # fork, not spawn: the child needs nothing re-imported and starts in milliseconds. It only
-            # reads the files; it never touches this process's database connections.
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-            self._future = self._pool.submit(validate_sources, corridor, sources, None)
-        else:
-            self._result = validate_sources(corridor, sources, None)
-
-    def wait(self) -> int:
-        if self._result is None:
-            assert self._future is not None  # set in __init__ whenever _result is not
-            self._result = self._future.result()
-            self.close()
-        valid, problems = self._result
-        if problems:
-            raise EventValidationError(problems)
-        return valid
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+def _check_parsing_first(
+    corridor: Corridor, sources: Sequence[Source], batch_size: int, max_problems: int = 100
+) -> tuple[int, list[Problem], list[ParsedLine]]:
+    """The whole-file check, with the first batch parsed on the way (see `_plan_batches`)."""
+    problems: list[Problem] = []
+    first: list[ParsedLine] = []
+    valid = 0
+    for source in sources:
+        wanted = batch_size - len(first)
+        for item in check_lines_parsing_first(source.lines(), source.name, corridor, wanted):
+            if isinstance(item, Problem):
+                if len(problems) < max_problems:
+                    problems.append(item)
+                continue
+            valid += 1
+            if item is not None:
+                first.append(item)
+    return valid, problems, first
 
 
 def _batches(
-    sources: Sequence[Source], corridor: Corridor, batch_size: int
-) -> Iterator[tuple[list[ParsedLine], list[Problem]]]:
-    """Parsed lines in batches of `batch_size`, with the problems found among them."""
+    sources: Sequence[Source], corridor: Corridor, batch_size: int, mine: Callable[[int], bool] | None = None
+) -> Iterator[tuple[int, list[ParsedLine], list[Problem]]]:
+    """Parsed lines in batches of `batch_size` valid lines, each with its index and the problems found
+    among its lines. With `mine`, only the batches it accepts are parsed and given; the others' lines
+    are counted and passed over (another process has them; they are all valid by then: the caller
+    reaches them only after the whole-file check)."""
+    index = 0
     batch: list[ParsedLine] = []
     problems: list[Problem] = []
+    taken = 0
+    parsing = mine is None or mine(0)
     for source in sources:
-        for item in parse_lines(source.lines(), source.name, corridor):
-            if isinstance(item, Problem):
-                problems.append(item)
+        for number, raw in enumerate(source.lines(), start=1):
+            if not raw.strip():
                 continue
-            batch.append(item)
-            if len(batch) >= batch_size:
-                yield batch, problems
-                batch, problems = [], []
-    if batch or problems:
-        yield batch, problems
+            if parsing:
+                item = parse_line(raw, source.name, number, corridor)
+                if isinstance(item, Problem):
+                    problems.append(item)
+                    continue
+                batch.append(item)
+            taken += 1
+            if taken == batch_size:
+                if parsing or problems:
+                    yield index, batch, problems
+                index, batch, problems, taken = index + 1, [], [], 0
+                parsing = mine is None or mine(index)
+    if (taken and parsing) or problems:
+        yield index, batch, problems
 
 
 COLLECT_EVERY = 20  # batches between two collections of cyclic garbage while the collector is paused
@@ -218,59 +229,263 @@ def ingest_sources(
     rejects: BinaryIO | None = None,
     on_batch: Callable[[BatchReport, int], None] | None = None,
 ) -> IngestReport:
+    """Store every event of `sources` through the ledger, batch by batch.
+
+    Every batch reconciles its trains as of one moment, the time the ingest started: an ingest gives
+    the same projections however long it runs, and deadlines that pass later are the clock's to catch
+    (`transitguard reconcile`), as for any other quiet moment.
+    """
     report = IngestReport()
-    verdict: Verdict | None = None
-    if rejects is None:
-        verdict = Verdict(service.corridor, sources)
-        checked = False
-    else:
+    now = service.clock()
+    planning: PlanningProcess | None = None
+    if rejects is not None:
         # Skipping invalid lines: the rejects are written first, in line order, and the good lines
         # are stored; there is no verdict to wait for.
         valid, problems = validate_sources(service.corridor, sources, rejects)
         report.problems = problems
         report.rejected = len(problems)
         report.lines = valid + len(problems)
-        checked = True
+    elif "fork" in multiprocessing.get_all_start_methods():
+        planning = PlanningProcess(service, sources, batch_size, now)
+    else:
+        valid, problems = validate_sources(service.corridor, sources, None)
+        if problems:
+            raise EventValidationError(problems)
+        report.lines = valid
+    checked = planning is None
 
     def before_commit() -> None:
         nonlocal checked
-        if not checked and verdict is not None:
-            report.lines = verdict.wait()
+        if not checked and planning is not None:
+            report.lines = planning.verdict()
             checked = True
 
-    def flush(batch: list[ParsedLine]) -> None:
+    def flush(
+        entries: list[LedgerEntry], lines: Sequence[tuple[str, int]], plans: Mapping[str, TrainPlan]
+    ) -> None:
         try:
-            result = service.apply_batch([p.entry for p in batch], before_commit=before_commit)
+            result = service.apply_batch(entries, before_commit=before_commit, now=now, plans=plans)
         except ConflictError as exc:
-            where = next((p for p in batch if p.entry.event_id in exc.message), batch[0])
-            raise ConflictError(f"{where.source}:{where.line}: {exc.message}") from None
+            source, line = next(
+                (where for where, e in zip(lines, entries, strict=True) if e.event_id in exc.message),
+                lines[0],
+            )
+            raise ConflictError(f"{source}:{line}: {exc.message}") from None
         except EventValidationError:
             raise
         except TransitguardError as exc:
-            first, last = batch[0], batch[-1]
-            exc.message = f"{first.source}:{first.line}-{last.line}: {exc.message}"
+            (source, first), (_, last) = lines[0], lines[-1]
+            exc.message = f"{source}:{first}-{last}: {exc.message}"
             exc.args = (exc.message,)
             raise
         report.stored += result.stored
         report.duplicates += result.duplicates
         report.batches += 1
+        report.planned_trains += result.planned
         if on_batch is not None:
-            on_batch(result, len(batch))
+            on_batch(result, len(entries))
 
     try:
         with _collector_paused() as collect_now_and_then:
-            for batch, problems in _batches(sources, service.corridor, batch_size):
-                if problems and rejects is None:
-                    before_commit()  # raises: the whole-file check found these lines too
-                    raise EventValidationError(problems)  # pragma: no cover - the check is the same code
-                if batch:
-                    flush(batch)
-                    # Let the batch go now, not when the next one is parsed: one batch in memory at a
-                    # time instead of two, and the collections below have half as much to walk.
-                    batch.clear()
+            if planning is None:
+                for _, batch, problems in _batches(sources, service.corridor, batch_size):
+                    if problems and rejects is None:
+                        raise EventValidationError(problems)  # pragma: no cover - checked above
+                    if batch:
+                        flush([p.entry for p in batch], [(p.source, p.line) for p in batch], {})
+                        collect_now_and_then(report.batches)
+                    batch.clear()  # one batch in memory at a time, not two
+            else:
+                stored = 0  # batches stored so far: the index of the next one
+
+                def store_planned(until: int | None) -> None:
+                    nonlocal stored
+                    while until is None or stored < until:
+                        plan = planning.next_batch()
+                        if plan is None:
+                            return
+                        if plan.index != stored:
+                            raise TransitguardError(
+                                f"the ingest's planning process sent batch {plan.index} where batch "
+                                f"{stored} was due"
+                            )
+                        flush(plan.entries(), plan.lines, plan.trains)
+                        stored += 1
+                        collect_now_and_then(report.batches)
+
+                for index, batch, problems in _batches(sources, service.corridor, batch_size, parent_batch):
+                    if problems:
+                        before_commit()  # raises: the whole-file check found these lines too
+                        raise EventValidationError(problems)  # pragma: no cover - the check is the same code
+                    store_planned(index)  # the planning process's batches before this one, in order
+                    flush([p.entry for p in batch], [(p.source, p.line) for p in batch], {})
+                    stored += 1
                     collect_now_and_then(report.batches)
+                    batch.clear()
+                store_planned(None)
             before_commit()  # a file of blank lines still gets its verdict
     finally:
-        if verdict is not None:
-            verdict.close()
+        if planning is not None:
+            planning.close()
     return report
+
+
+PARENT_EVERY = 3
+
+
+def parent_batch(index: int) -> bool:
+    """Whether the ingest process parses and reconciles batch `index` itself.
+
+    The first, because it is done while the planning process checks the whole input; then one in
+    PARENT_EVERY. Storing a planned batch costs about half of doing it whole, and planning one costs
+    the planning process about twice what storing does here: one batch in three done here keeps both
+    processes busy instead of this one waiting for plans.
+    """
+    return index % PARENT_EVERY == 0
+
+
+class PlanningProcess:
+    """The whole-file check, then the batches after the first, parsed and planned in a forked process.
+
+    While this process parses and stores the first batch, the planning process checks every line of
+    every source and sends the verdict (the first commit waits for it); then it parses the rest and
+    sends each batch as ledger rows with its trains' projections prepared (services/train_plans.py),
+    ahead of this process storing them. Two cores, two halves of the work. The pipe holds about one
+    batch, so memory stays flat. The child only reads the files; it never touches this process's
+    database connections (fork, not spawn: nothing to re-import, and it starts in milliseconds).
+    """
+
+    def __init__(
+        self, service: CorridorService, sources: Sequence[Source], batch_size: int, now: datetime
+    ) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        arguments = (
+            send,
+            service.corridor,
+            list(sources),
+            batch_size,
+            now,
+            service.store.train_encoder(),
+            service.store.frtds(),
+        )
+        self._process = context.Process(target=_plan_batches, args=arguments, daemon=True)
+        self._process.start()
+        send.close()  # the child's end: once the child exits, a read here ends instead of waiting
+        self._verdict: int | None = None
+
+    def _next(self) -> tuple[Any, ...]:
+        try:
+            message: tuple[Any, ...] = self._receive.recv()
+        except EOFError:
+            self._process.join(timeout=5)
+            raise TransitguardError(
+                f"the ingest's planning process stopped (exit code {self._process.exitcode}); every batch "
+                "reported stored is stored, the rest is not: run the same ingest again to finish it"
+            ) from None
+        if message[0] == "error":
+            raise TransitguardError(f"the ingest's planning process failed: {message[1]}")
+        return message
+
+    def verdict(self) -> int:
+        """The number of valid lines, once the whole input is checked; EventValidationError if not."""
+        if self._verdict is None:
+            _, valid, problems = self._next()
+            if problems:
+                raise EventValidationError(problems)
+            self._verdict = valid
+        return self._verdict
+
+    def next_batch(self) -> BatchPlan | None:
+        self.verdict()
+        message = self._next()
+        return message[1] if message[0] == "plan" else None
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+class _Sender:
+    """Sends the planning process's messages from a thread: planning goes on while the ingest is busy
+    with a batch of its own, up to `ahead` messages in advance (memory: that many batches)."""
+
+    def __init__(self, connection: Connection, ahead: int = 3) -> None:
+        self._connection = connection
+        self._queue: queue.Queue[bytes | None] = queue.Queue(ahead)
+        self._failed = False
+        self._thread = threading.Thread(target=self._run, name="plan-sender", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (payload := self._queue.get()) is not None:
+            try:
+                self._connection.send_bytes(payload)
+            except BaseException:
+                self._failed = True  # the ingest is gone; the planning loop sees it at its next send
+                return
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        while True:
+            if self._failed:
+                raise BrokenPipeError("the ingest stopped listening")
+            with suppress(queue.Full):
+                self._queue.put(payload, timeout=0.5)
+                return
+
+    def close(self) -> None:
+        if not self._failed:
+            self._queue.put(None)
+            self._thread.join()
+
+
+def _plan_batches(
+    connection: Connection,
+    corridor: Corridor,
+    sources: Sequence[Source],
+    batch_size: int,
+    now: datetime,
+    encode: Callable[[TrainResult], Any],
+    frtds: Mapping[str, IssuedFrtd],
+) -> None:
+    """The planning process: the verdict, then ("plan", BatchPlan) for every batch the ingest does not
+    do itself (`parent_batch`), then ("done",). The ingest's batches are parsed too, for the trains
+    that go on into the next."""
+    gc.freeze()  # what the parent had is not this process's garbage
+    gc.disable()
+    send = _Sender(connection)
+    try:
+        valid, problems, first = _check_parsing_first(corridor, sources, batch_size)
+        send.send(("verdict", valid, problems))
+        if problems:
+            return
+        planner = Planner(corridor, now, encode, frtds)
+        planner.follow([p.entry for p in first], plan=False)
+        del first
+        for index, batch, _ in _batches(sources, corridor, batch_size, lambda index: index > 0):
+            entries = [p.entry for p in batch]
+            if parent_batch(index):
+                planner.follow(entries, plan=False)  # the ingest stores it; its trains go on
+                continue
+            plans = planner.follow(entries, plan=True)
+            # Times in UTC: the same instants, and far cheaper to send than parsed offsets.
+            rows = [
+                (e.event_id, e.type, e.occurred_at.astimezone(UTC), e.train_key, e.body, e.body_hash)
+                for e in entries
+            ]
+            send.send(("plan", BatchPlan(index, rows, [(p.source, p.line) for p in batch], plans)))
+            del batch, entries, rows
+            if index % COLLECT_EVERY == 0:
+                gc.collect()
+        send.send(("done",))
+    except BrokenPipeError:
+        return  # the ingest stopped (an error, an interrupt, a kill): nobody is listening
+    except BaseException as exc:
+        with suppress(BrokenPipeError):
+            send.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+        connection.close()

@@ -23,7 +23,6 @@ import orjson
 from transitguard.adapters.formats.mrz import MrzResult
 from transitguard.adapters.lists import read_list
 from transitguard.domain.events import (
-    ManifestSubmitted,
     PassengerChecked,
     ScreeningHit,
     ScreeningReviewed,
@@ -272,14 +271,16 @@ class ScreeningService:
         """Screen what an ingest batch brought: new manifests' passengers, and checked documents
         that no manifest names. Also folds screening events the batch itself carried."""
         self.apply_entries(session, stored, strict=True)
-        manifests = {e.train_key for e in stored if isinstance(e.event, ManifestSubmitted) and e.train_key}
+        # Types and train keys first, events parsed last: without a watchlist nothing is parsed.
+        manifests = {e.train_key for e in stored if e.type == "manifest.submitted" and e.train_key}
+        checks = [e for e in stored if e.type == "passenger.checked" and e.train_key]
+        if not (manifests or checks) or not session.watchlist_versions():
+            return ScreenReport()
         checked = {
             e.train_key
-            for e in stored
+            for e in checks
             if isinstance(e.event, PassengerChecked) and e.event.travel_document and e.train_key
         }
-        if not (manifests or checked) or not session.watchlist_versions():
-            return ScreenReport()
         journeys = [
             j
             for j in session.journeys_of_trains(manifests | checked)
@@ -291,6 +292,8 @@ class ScreeningService:
 
     def apply_entries(self, session: WriteSession, entries: Iterable[LedgerEntry], *, strict: bool) -> None:
         for entry in entries:
+            if entry.type not in SCREENING_TYPES:
+                continue
             event = entry.event
             if isinstance(event, WatchlistUpdated):
                 stored = session.watchlist_bodies(event.watchlist, event.version)

@@ -133,6 +133,23 @@ def check_lines(lines: Iterable[bytes], source: str, corridor: Corridor) -> Iter
             yield found if isinstance(found, Problem) else None
 
 
+def check_lines_parsing_first(
+    lines: Iterable[bytes], source: str, corridor: Corridor, parse: int
+) -> Iterator[ParsedLine | Problem | None]:
+    """`check_lines`, but the first `parse` valid lines come back parsed, as `parse_lines` gives them:
+    a check that also prepares the first batch of an ingest, so no line of it is parsed twice."""
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        if parse > 0:
+            item = parse_line(raw, source, number, corridor)
+            parse -= not isinstance(item, Problem)
+            yield item
+            continue
+        found = _event_or_problem(raw, source, number, corridor)
+        yield found if isinstance(found, Problem) else None
+
+
 def _explain(raw: bytes | str, exc: ValidationError, source: str, line: int) -> Problem:
     """The slow path, for rejected lines only: say what is wrong in the producer's terms."""
     try:

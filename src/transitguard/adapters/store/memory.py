@@ -157,6 +157,10 @@ class MemoryWriteSession:
     def train_encoder(self) -> Callable[[TrainResult], Any]:
         return _as_is
 
+    def replace_prepared_trains(self, keys: Sequence[str], trains: Sequence[Any]) -> None:
+        for result in trains:
+            self.replace_train(result)
+
     def insert_trains(self, trains: Sequence[Any]) -> None:
         for result in trains:
             self.replace_train(result)
@@ -290,6 +294,12 @@ class MemoryStore:
 
     def close(self) -> None:
         return None
+
+    def train_encoder(self) -> Callable[[TrainResult], Any]:
+        return _as_is
+
+    def frtds(self) -> dict[str, IssuedFrtd]:
+        return dict(self._state.frtds)
 
     @contextmanager
     def writing(self) -> Iterator[MemoryWriteSession]:

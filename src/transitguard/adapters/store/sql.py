@@ -42,6 +42,7 @@ from transitguard.adapters.store.rows import (
     hit_from,
     hit_values,
     journey_from,
+    journey_from_values,
     journey_values,
     to_utc,
     train_state_from,
@@ -136,6 +137,21 @@ class SqlWriteSession:
     def train_encoder(self) -> Callable[[TrainResult], EncodedTrain]:
         return train_encoder(self.dialect)
 
+    def replace_prepared_trains(self, keys: Sequence[str], trains: Sequence[Any]) -> None:
+        """Replace these trains' projections whole with rows prepared by `train_encoder` (an ingest's
+        planning process made them): the stored rows are deleted by train, not diffed."""
+        ordered = sorted(keys)
+        for chunk in _chunks(ordered):
+            scopes = [f"train:{k}" for k in chunk]
+            self.connection.execute(
+                delete(t.journeys).where(_member(self.dialect, t.journeys.c.train_key, chunk))
+            )
+            self.connection.execute(delete(t.alerts).where(_member(self.dialect, t.alerts.c.scope, scopes)))
+            self.connection.execute(
+                delete(t.trains).where(_member(self.dialect, t.trains.c.train_key, chunk))
+            )
+        self.insert_trains(trains)
+
     def insert_trains(self, trains: Sequence[Any]) -> None:
         self._insert(t.trains, [row for e in trains for row in e.train], encoded=True)
         self._insert(t.journeys, [row for e in trains for row in e.journeys], encoded=True)
@@ -187,8 +203,7 @@ class SqlWriteSession:
         duplicates = 0
         recorded = encode_value(to_utc(recorded_at), self.dialect)  # once, not once per row
         for entry in entries:
-            event = entry.event
-            event_id = event.event_id
+            event_id = entry.event_id
             known = existing.get(event_id)
             if known is not None:
                 if known != entry.body_hash:
@@ -203,8 +218,8 @@ class SqlWriteSession:
                 (
                     seq,
                     event_id,
-                    event.type,
-                    event.occurred_at,
+                    entry.type,
+                    entry.occurred_at,
                     recorded,
                     entry.train_key,
                     entry.body.decode(),
@@ -540,12 +555,23 @@ def _gone(old: Sequence[R], new: Sequence[R], key: Callable[[R], str]) -> list[s
     return [key(item) for item in old if key(item) not in kept]
 
 
+_JOURNEY_COLUMNS = ", ".join(c.name for c in t.journeys.columns)
+
+
 def _journeys_of_documents(conn: Connection, document_keys: Iterable[str]) -> list[Journey]:
+    # Straight to the driver and decoded by hand (journey_from_values): every batch reads the journeys
+    # of the documents its trains carry, and SQLAlchemy's row processing cost more than the query.
     keys = sorted(set(document_keys))
     found: list[Journey] = []
     for chunk in _chunks(keys):
-        query = select(t.journeys).where(_member(conn.dialect.name, t.journeys.c.document_key, chunk))
-        found.extend(journey_from(r) for r in conn.execute(query))
+        if conn.dialect.name == "postgresql":
+            query = f"SELECT {_JOURNEY_COLUMNS} FROM journeys WHERE document_key = ANY(%s)"
+            parameters: tuple[Any, ...] = (list(chunk),)
+        else:
+            marks = ", ".join("?" * len(chunk))
+            query = f"SELECT {_JOURNEY_COLUMNS} FROM journeys WHERE document_key IN ({marks})"
+            parameters = tuple(chunk)
+        found.extend(map(journey_from_values, conn.exec_driver_sql(query, parameters).fetchall()))
     return found
 
 
@@ -576,6 +602,13 @@ class SqlStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def train_encoder(self) -> Callable[[TrainResult], EncodedTrain]:
+        return train_encoder(self.dialect)
+
+    def frtds(self) -> dict[str, IssuedFrtd]:
+        with self.engine.connect() as conn:
+            return {r.number: frtd_from(r) for r in conn.execute(select(t.frtd_records))}
 
     @contextmanager
     def writing(self) -> Iterator[SqlWriteSession]:

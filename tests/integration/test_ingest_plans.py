@@ -1,0 +1,155 @@
+"""A bulk ingest hands most batches to a planning process (services/train_plans.py) and only stores
+them. What it stores must be exactly what the ingest would store alone, and what a rebuild gives;
+a plan that might differ (the ledger holds events of the train the files do not, the FRTD registry
+changed) is refused and the train reconciled as before; a planning process that fails stops the
+ingest with a message, leaving exactly the batches it reported."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import orjson
+import pytest
+
+from transitguard.adapters.sim import SimConfig, write_simulation
+from transitguard.adapters.store.sql import SqlStore
+from transitguard.domain.records import IssuedFrtd
+from transitguard.errors import TransitguardError
+from transitguard.rulepacks import RulePack
+from transitguard.services.corridor import CorridorService
+from transitguard.services.ingest import Source, ingest_sources
+from transitguard.services.ports import AlertFilter, JourneyFilter
+from transitguard.services.train_plans import Planner, TrainPlan
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def service_on(url: str, pack: RulePack) -> CorridorService:
+    return CorridorService(SqlStore.open(url), pack, lambda: NOW)
+
+
+def projections(service: CorridorService) -> tuple[object, ...]:
+    store = service.store
+    return (store.trains(), store.journeys(JourneyFilter()), store.alerts(AlertFilter()))
+
+
+def simulated(path: Path, pack: RulePack, days: int = 2) -> list[bytes]:
+    with path.open("wb") as handle:
+        write_simulation(handle, SimConfig(start=date(2023, 5, 1), days=days, seed=7), pack.corridor)
+    return path.read_bytes().splitlines(keepends=True)
+
+
+def alone(path: Path, pack: RulePack, tmp_path: Path, batch_size: int) -> tuple[object, ...]:
+    """The same file stored by the ingest process alone: skipping invalid lines (there are none)
+    takes the path without a planning process."""
+    service = service_on(f"sqlite:///{tmp_path / 'alone.db'}", pack)
+    try:
+        report = ingest_sources(
+            service, [Source(path.name, path)], batch_size=batch_size, rejects=io.BytesIO()
+        )
+        assert report.planned_trains == 0
+        return projections(service)
+    finally:
+        service.store.close()
+
+
+@pytest.mark.parametrize("batch_size", [40, 997])
+def test_planned_batches_store_what_the_ingest_alone_and_a_rebuild_give(
+    database_url: str, pack: RulePack, tmp_path: Path, batch_size: int
+) -> None:
+    source = tmp_path / "two-days.jsonl"
+    lines = simulated(source, pack)
+    service = service_on(database_url, pack)
+    try:
+        report = ingest_sources(service, [Source(source.name, source)], batch_size=batch_size)
+        assert (report.lines, report.stored) == (len(lines), len(lines))
+        assert report.planned_trains > 0  # the planning process did take part
+        planned = projections(service)
+        assert planned[2], "the simulated days raise alerts"
+        assert planned == alone(source, pack, tmp_path, batch_size)
+        service.rebuild(workers=1)
+        assert projections(service) == planned
+        assert service.store.verify_ledger().intact
+    finally:
+        service.store.close()
+
+
+def test_a_train_with_events_from_an_earlier_ingest_is_reconciled_from_the_ledger(
+    database_url: str, pack: RulePack, tmp_path: Path
+) -> None:
+    whole = tmp_path / "whole.jsonl"
+    lines = simulated(whole, pack)
+    # The first train's first half comes in an earlier file: the plans for it, made from the second
+    # file alone, know only part of its events and must not be used.
+    first_train = orjson.loads(lines[0])["train"]
+    of_first = [i for i, line in enumerate(lines) if orjson.loads(line).get("train") == first_train]
+    earlier_indexes = set(of_first[: len(of_first) // 2])
+    earlier, later = tmp_path / "earlier.jsonl", tmp_path / "later.jsonl"
+    earlier.write_bytes(b"".join(lines[i] for i in sorted(earlier_indexes)))
+    later.write_bytes(b"".join(line for i, line in enumerate(lines) if i not in earlier_indexes))
+    service = service_on(database_url, pack)
+    try:
+        ingest_sources(service, [Source(earlier.name, earlier)], batch_size=50)
+        report = ingest_sources(
+            CorridorService(service.store, pack, lambda: NOW), [Source(later.name, later)], batch_size=50
+        )
+        assert report.planned_trains > 0
+        assert projections(service) == alone(whole, pack, tmp_path, 50)
+    finally:
+        service.store.close()
+
+
+def test_a_failing_planning_process_stops_the_ingest_after_the_batches_it_reported(
+    database_url: str, pack: RulePack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "two-days.jsonl"
+    lines = simulated(source, pack)
+
+    def broken(self: Planner, events: object) -> TrainPlan:
+        raise RuntimeError("disk on fire")
+
+    service = service_on(database_url, pack)
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(Planner, "_plan", broken)  # the forked planning process inherits it
+            with pytest.raises(
+                TransitguardError, match="planning process failed: RuntimeError: disk on fire"
+            ):
+                ingest_sources(service, [Source(source.name, source)], batch_size=100)
+        assert service.store.ledger_count() == 100  # the first batch, the ingest's own, and no more
+        assert service.store.verify_ledger().intact
+        report = ingest_sources(service, [Source(source.name, source)], batch_size=100)
+        assert (report.stored, report.duplicates) == (len(lines) - 100, 100)
+        assert projections(service) == alone(source, pack, tmp_path, 100)
+    finally:
+        service.store.close()
+
+
+def _frtd(number: str, hours: float | None) -> IssuedFrtd:
+    return IssuedFrtd(
+        number=number,
+        document_key="RUS:7512345",
+        valid_from=date(2023, 1, 1),
+        valid_until=date(2023, 3, 31),
+        authorised_transit_hours=hours,
+        trains=frozenset(),
+        event_id="frtd-1",
+    )
+
+
+def test_a_plan_is_used_only_for_the_same_events_and_the_same_frtd_records() -> None:
+    record = _frtd("FRTD1", 6.0)
+    plan = TrainPlan(
+        events=12,
+        frtd_numbers=frozenset({"FRTD1", "FRTD2"}),
+        frtds={"FRTD1": record},
+        prepared=None,
+        documents=(),
+    )
+    assert plan.usable(12, {"FRTD1": record, "OTHER": _frtd("OTHER", None)})
+    assert not plan.usable(13, {"FRTD1": record})  # the ledger holds an event the plan did not see
+    assert not plan.usable(12, {})  # the record was withdrawn
+    assert not plan.usable(12, {"FRTD1": _frtd("FRTD1", 4.0)})  # changed
+    assert not plan.usable(12, {"FRTD1": record, "FRTD2": _frtd("FRTD2", None)})  # granted since
