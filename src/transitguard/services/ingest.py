@@ -13,11 +13,12 @@ applies the first batch; that batch's commit waits for the verdict.
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import pickle
 import queue
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,13 +31,15 @@ import orjson
 from transitguard.adapters.formats.jsonl import (
     ParsedLine,
     check_lines,
-    check_lines_parsing_first,
+    check_lines_keeping,
+    events_of,
     parse_line,
 )
 from transitguard.adapters.formats.paxlst import looks_like_paxlst, read_paxlst
 from transitguard.adapters.formats.paxlst_manifest import to_manifest_body
 from transitguard.adapters.formats.paxlst_segments import PaxlstError
 from transitguard.domain.corridor import Corridor
+from transitguard.domain.events import Event, train_of
 from transitguard.domain.ledger import LedgerEntry
 from transitguard.domain.records import IssuedFrtd
 from transitguard.engines.corridor import TrainResult
@@ -141,16 +144,15 @@ def validate_sources(
     return valid, problems
 
 
-def _check_parsing_first(
-    corridor: Corridor, sources: Sequence[Source], batch_size: int, max_problems: int = 100
-) -> tuple[int, list[Problem], list[ParsedLine]]:
-    """The whole-file check, with the first batch parsed on the way (see `_plan_batches`)."""
+def _check_keeping_first(
+    corridor: Corridor, sources: Sequence[Source], keep: int, max_problems: int = 100
+) -> tuple[int, list[Problem], list[Event]]:
+    """The whole-file check, keeping the events of the first `keep` lines (see `_plan_batches`)."""
     problems: list[Problem] = []
-    first: list[ParsedLine] = []
+    first: list[Event] = []
     valid = 0
     for source in sources:
-        wanted = batch_size - len(first)
-        for item in check_lines_parsing_first(source.lines(), source.name, corridor, wanted):
+        for item in check_lines_keeping(source.lines(), source.name, corridor, keep - len(first)):
             if isinstance(item, Problem):
                 if len(problems) < max_problems:
                     problems.append(item)
@@ -159,6 +161,14 @@ def _check_parsing_first(
             if item is not None:
                 first.append(item)
     return valid, problems, first
+
+
+def _numbered_lines(sources: Sequence[Source]) -> Iterator[tuple[str, int, bytes]]:
+    """Every non-blank line of the sources with where it is."""
+    for source in sources:
+        for number, raw in enumerate(source.lines(), start=1):
+            if raw.strip():
+                yield source.name, number, raw
 
 
 def _batches(
@@ -204,7 +214,9 @@ def _collector_paused() -> Iterator[Callable[[int], None]]:
     An ingest allocates millions of objects and keeps a batch and a window of trains alive at a time:
     every automatic collection walks all of them, for about a seventh of the run, and finds almost
     nothing (events, rows and tuples hold no cycles; a 60,000-event ingest leaves under 10,000 cyclic
-    objects). Reference counting still frees everything else at once.
+    objects). Reference counting still frees everything else at once. What was alive before the
+    ingest is frozen for its length: the collections then walk only what the ingest made, not every
+    module, schema and connection of the process too.
     """
 
     def collect_now_and_then(batches: int) -> None:
@@ -213,12 +225,14 @@ def _collector_paused() -> Iterator[Callable[[int], None]]:
 
     was_enabled = gc.isenabled()
     gc.disable()
+    gc.freeze()
     try:
         yield collect_now_and_then
     finally:
+        gc.collect()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
-        gc.collect()
 
 
 def ingest_sources(
@@ -330,18 +344,19 @@ def ingest_sources(
     return report
 
 
-PARENT_EVERY = 3
+PARENT_FIRST = 2
+PARENT_EVERY = 4
 
 
 def parent_batch(index: int) -> bool:
     """Whether the ingest process parses and reconciles batch `index` itself.
 
-    The first, because it is done while the planning process checks the whole input; then one in
-    PARENT_EVERY. Storing a planned batch costs about half of doing it whole, and planning one costs
-    the planning process about twice what storing does here: one batch in three done here keeps both
-    processes busy instead of this one waiting for plans.
+    The first PARENT_FIRST: they are done while the planning process checks the whole input and then
+    catches up. After that one in PARENT_EVERY: storing a planned batch costs about half of doing it
+    whole, and planning one costs the planning process more than storing it costs here, so one batch
+    in three done here keeps both processes busy instead of this one waiting for plans.
     """
-    return index % PARENT_EVERY == 0
+    return index < PARENT_FIRST or index % PARENT_EVERY == 0
 
 
 class PlanningProcess:
@@ -408,6 +423,12 @@ class PlanningProcess:
         self._receive.close()
 
 
+def _keyed(events: Iterable[Event]) -> Iterator[tuple[str | None, Event]]:
+    for event in events:
+        train = train_of(event)
+        yield (train.key if train else None), event
+
+
 class _Sender:
     """Sends the planning process's messages from a thread: planning goes on while the ingest is busy
     with a batch of its own, up to `ahead` messages in advance (memory: that many batches)."""
@@ -458,26 +479,38 @@ def _plan_batches(
     gc.disable()
     send = _Sender(connection)
     try:
-        valid, problems, first = _check_parsing_first(corridor, sources, batch_size)
+        first_lines = PARENT_FIRST * batch_size
+        valid, problems, first = _check_keeping_first(corridor, sources, first_lines)
         send.send(("verdict", valid, problems))
         if problems:
             return
         planner = Planner(corridor, now, encode, frtds)
-        planner.follow([p.entry for p in first], plan=False)
+        for start in range(0, len(first), batch_size):
+            planner.follow(_keyed(first[start : start + batch_size]), plan=False)
         del first
-        for index, batch, _ in _batches(sources, corridor, batch_size, lambda index: index > 0):
-            entries = [p.entry for p in batch]
+        lines = _numbered_lines(sources)
+        for _ in itertools.islice(lines, first_lines):
+            pass  # their events came with the check
+        for index in itertools.count(PARENT_FIRST):
+            batch = list(itertools.islice(lines, batch_size))
+            if not batch:
+                break
             if parent_batch(index):
-                planner.follow(entries, plan=False)  # the ingest stores it; its trains go on
+                # The ingest stores it; its trains go on. Events only: no canonical bodies to make.
+                planner.follow(_keyed(events_of(batch, corridor)), plan=False)
                 continue
-            plans = planner.follow(entries, plan=True)
+            parsed = [parse_line(raw, source, number, corridor) for source, number, raw in batch]
+            entries = [p.entry for p in parsed if isinstance(p, ParsedLine)]
+            plans = planner.follow(((e.train_key, e.event) for e in entries), plan=True)
             # Times in UTC: the same instants, and far cheaper to send than parsed offsets.
             rows = [
                 (e.event_id, e.type, e.occurred_at.astimezone(UTC), e.train_key, e.body, e.body_hash)
                 for e in entries
             ]
-            send.send(("plan", BatchPlan(index, rows, [(p.source, p.line) for p in batch], plans)))
-            del batch, entries, rows
+            send.send(
+                ("plan", BatchPlan(index, rows, [(source, number) for source, number, _ in batch], plans))
+            )
+            del batch, parsed, entries, rows
             if index % COLLECT_EVERY == 0:
                 gc.collect()
         send.send(("done",))

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from transitguard.domain.corridor import Corridor
-from transitguard.domain.events import CorridorEvent
+from transitguard.domain.events import CorridorEvent, Event
 from transitguard.domain.ledger import EntryRow, LedgerEntry
 from transitguard.domain.records import IssuedFrtd
 from transitguard.engines.corridor import TrainResult, frtd_numbers, reconcile_train
@@ -85,18 +85,18 @@ class Planner:
         self._let_go: set[str] = set()
         self._batch = 0
 
-    def follow(self, entries: Iterable[LedgerEntry], *, plan: bool) -> dict[str, TrainPlan]:
-        """Take one batch's entries in order; with `plan`, return the plans of the trains it touched."""
+    def follow(self, events: Iterable[tuple[str | None, Event]], *, plan: bool) -> dict[str, TrainPlan]:
+        """Take one batch's events (with their train keys) in order; with `plan`, return the plans of
+        the trains it touched."""
         batch = self._batch
         self._batch += 1
         touched: set[str] = set()
-        for entry in entries:
-            key = entry.train_key
+        for key, event in events:
             if key is None or key in self._let_go:
                 continue
             # The first of two lines with one event id is the one the ledger keeps (a second with a
             # different body fails the batch).
-            self._events.setdefault(key, {}).setdefault(entry.event_id, entry.event)  # type: ignore[arg-type]
+            self._events.setdefault(key, {}).setdefault(event.event_id, event)  # type: ignore[arg-type]
             self._last_seen[key] = batch
             touched.add(key)
         plans = {key: self._plan(list(self._events[key].values())) for key in sorted(touched)} if plan else {}

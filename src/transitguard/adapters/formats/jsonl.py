@@ -133,21 +133,32 @@ def check_lines(lines: Iterable[bytes], source: str, corridor: Corridor) -> Iter
             yield found if isinstance(found, Problem) else None
 
 
-def check_lines_parsing_first(
-    lines: Iterable[bytes], source: str, corridor: Corridor, parse: int
-) -> Iterator[ParsedLine | Problem | None]:
-    """`check_lines`, but the first `parse` valid lines come back parsed, as `parse_lines` gives them:
-    a check that also prepares the first batch of an ingest, so no line of it is parsed twice."""
+def check_lines_keeping(
+    lines: Iterable[bytes], source: str, corridor: Corridor, keep: int
+) -> Iterator[Event | Problem | None]:
+    """`check_lines`, but the first `keep` valid lines give their events instead of None: a check
+    that also reads the first batches of an ingest, so no line of them is parsed twice."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        if parse > 0:
-            item = parse_line(raw, source, number, corridor)
-            parse -= not isinstance(item, Problem)
-            yield item
-            continue
         found = _event_or_problem(raw, source, number, corridor)
-        yield found if isinstance(found, Problem) else None
+        if isinstance(found, Problem):
+            yield found
+        elif keep > 0:
+            keep -= 1
+            yield found
+        else:
+            yield None
+
+
+def events_of(lines: Iterable[tuple[str, int, bytes]], corridor: Corridor) -> Iterator[Event]:
+    """The events of lines already checked (source, line number, bytes), without preparing them for
+    the ledger."""
+    for source, number, raw in lines:
+        found = _event_or_problem(raw, source, number, corridor)
+        if isinstance(found, Problem):  # pragma: no cover - the lines were checked
+            raise ValueError(f"{source}:{number}: {found.reason}")
+        yield found
 
 
 def _explain(raw: bytes | str, exc: ValidationError, source: str, line: int) -> Problem:

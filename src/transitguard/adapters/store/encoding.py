@@ -32,6 +32,13 @@ def _sqlite_time(value: datetime) -> str:
     return (value.astimezone(UTC) if value.tzinfo else value).isoformat(" ", "microseconds")
 
 
+def ledger_time(value: datetime) -> str:
+    """`_sqlite_time` without the cache, for times that do not repeat (each event's own)."""
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")
+
+
 @lru_cache(maxsize=4_096)
 def _sqlite_date(value: date) -> str:
     # Dates repeat row after row (service dates, validity dates): format each once. Birth dates do

@@ -32,6 +32,7 @@ from transitguard.adapters.store.encoding import (
     encode_rows,
     encode_value,
     insert_statement,
+    ledger_time,
     train_encoder,
 )
 from transitguard.adapters.store.rows import (
@@ -202,6 +203,9 @@ class SqlWriteSession:
         stored: list[LedgerEntry] = []
         duplicates = 0
         recorded = encode_value(to_utc(recorded_at), self.dialect)  # once, not once per row
+        # The rows are made in the driver's form here (ledger_time), not by encode_rows: every event
+        # has its own time, so the cached conversion the projections share would only miss.
+        time_of = ledger_time if self.sqlite else to_utc
         for entry in entries:
             event_id = entry.event_id
             known = existing.get(event_id)
@@ -219,7 +223,7 @@ class SqlWriteSession:
                     seq,
                     event_id,
                     entry.type,
-                    entry.occurred_at,
+                    time_of(entry.occurred_at),
                     recorded,
                     entry.train_key,
                     entry.body.decode(),
@@ -232,7 +236,7 @@ class SqlWriteSession:
             stored.append(entry)
             prev = digest
         if rows:
-            self._insert(t.ledger, rows)
+            self._insert(t.ledger, rows, encoded=True)
             if head:
                 conn.execute(t.ledger_head.update().where(t.ledger_head.c.id == 1).values(seq=seq, hash=prev))
             else:
