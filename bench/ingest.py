@@ -7,14 +7,16 @@ hash-chained ledger and recompute the trains and documents they touch), on SQLit
 TRANSITGUARD_BENCH_POSTGRES_URL (or TRANSITGUARD_TEST_POSTGRES_URL) is set, PostgreSQL.
 Baseline: `raw-insert`, the same lines inserted as text into one SQLite table with executemany
 (no parsing, no validation, no chain, no projections): what storing the bytes alone costs here.
-`cpu s` is the median processor time of this process alone (the whole-file check runs in a forked
-child beside it): on a shared machine it moves less than the wall clock does.
+`cpu s` is the median processor time of this process (the ingest), `planning cpu s` that of the
+forked planning process beside it (services/planning.py: the whole-input check, then most batches
+parsed and reconciled ahead): on a shared machine they move less than the wall clock does.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import resource
 import sqlite3
 import statistics
 import tempfile
@@ -52,13 +54,20 @@ def ingest(source: Path, url: str) -> None:
         store.close()
 
 
-def on_cpu_clock(run: Callable[[], None], spent: list[float]) -> Callable[[], None]:
-    """`run`, noting the processor time this process spends in each call."""
+def on_cpu_clock(
+    run: Callable[[], None], spent: list[float], children: list[float] | None = None
+) -> Callable[[], None]:
+    """`run`, noting the processor time this process (and, in `children`, the processes it waited
+    for) spends in each call."""
 
     def timed() -> None:
         started = time.process_time()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         run()
         spent.append(time.process_time() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if children is not None:
+            children.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
 
     return timed
 
@@ -90,42 +99,32 @@ def main() -> None:
         events = simulated_file(source, args.days)
         rows: list[tuple[str, ...]] = []
         base = median_seconds(lambda: raw_insert(source, work / "raw.db"), args.repeats)
-        rows.append(("raw-insert (baseline, SQLite)", f"{base:.2f}", f"{events / base:,.0f}", "", "1.00"))
+        rows.append(("raw-insert (baseline, SQLite)", f"{base:.2f}", f"{events / base:,.0f}", "", "", "1.00"))
         db = work / "tg.db"
-        cpu: list[float] = []
-        seconds = median_seconds(
-            on_cpu_clock(lambda: ingest(source, f"sqlite:///{db}"), cpu),
-            args.repeats,
-            setup=lambda: fresh_sqlite(db),
-        )
-        rows.append(
-            (
-                "transitguard ingest, SQLite",
-                f"{seconds:.2f}",
-                f"{events / seconds:,.0f}",
-                f"{statistics.median(cpu):.2f}",
-                f"{seconds / base:.1f}",
-            )
-        )
+        targets = [("transitguard ingest, SQLite", f"sqlite:///{db}", lambda: fresh_sqlite(db))]
         pg = postgres_url()
         if pg:
-            cpu = []
+            targets.append(("transitguard ingest, PostgreSQL", pg, lambda: fresh_postgres(pg)))
+        for name, url, setup in targets:
+            cpu: list[float] = []
+            planning: list[float] = []
             seconds = median_seconds(
-                on_cpu_clock(lambda: ingest(source, pg), cpu), args.repeats, setup=lambda: fresh_postgres(pg)
+                on_cpu_clock(lambda url=url: ingest(source, url), cpu, planning), args.repeats, setup=setup
             )
             rows.append(
                 (
-                    "transitguard ingest, PostgreSQL",
+                    name,
                     f"{seconds:.2f}",
                     f"{events / seconds:,.0f}",
                     f"{statistics.median(cpu):.2f}",
+                    f"{statistics.median(planning):.2f}",
                     f"{seconds / base:.1f}",
                 )
             )
         table(
             f"Bulk ingest: {events:,} simulated events ({args.days} days), median of {args.repeats}",
             rows,
-            ("path", "seconds", "events/s", "cpu s", "x baseline time"),
+            ("path", "seconds", "events/s", "cpu s", "planning cpu s", "x baseline time"),
         )
 
 

@@ -79,7 +79,7 @@ class Planner:
         self._now = now
         self._encode = encode
         self._frtds = frtds
-        self._keep = keep_batches
+        self.keep_batches = keep_batches
         self._events: dict[str, dict[str, CorridorEvent]] = {}
         self._last_seen: dict[str, int] = {}
         self._let_go: set[str] = set()
@@ -101,7 +101,7 @@ class Planner:
             touched.add(key)
         plans = {key: self._plan(list(self._events[key].values())) for key in sorted(touched)} if plan else {}
         for key, seen in list(self._last_seen.items()):
-            if batch - seen >= self._keep:
+            if batch - seen >= self.keep_batches:
                 del self._events[key], self._last_seen[key]
                 self._let_go.add(key)
         return plans

@@ -1,0 +1,294 @@
+"""The planning process of a bulk ingest: the whole-input check, then batches parsed and planned
+ahead of the ingest that stores them.
+
+Two processes share the batches of the input. The ingest (this process) takes the first batch at
+once; the planning process (forked) checks every line of every source meanwhile and sends the
+verdict, which the first commit waits for. After that each batch goes to whichever process is free
+to take it, through one shared counter of claimed batches:
+
+- the planning process goes through the batches in order, claims each one nobody has, parses it and
+  sends it as ledger rows with its trains' projections prepared (services/train_plans.py); a batch
+  the ingest claimed it only follows (events, for the trains that go on), or passes over;
+- the ingest stores the batches in order, the planned ones as they come; while it waits for the
+  verdict, and whenever it reaches a batch nobody has claimed, it claims the next one and parses it
+  itself (services/ingest.py, _OwnBatches).
+
+The child only reads
+the files; it never touches this process's database connections (fork, not spawn: nothing to
+re-import, and it starts in milliseconds).
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import multiprocessing
+import pickle
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from typing import Any, Protocol
+
+from transitguard.adapters.formats.jsonl import ParsedLine, events_of, parse_line
+from transitguard.domain.corridor import Corridor
+from transitguard.domain.events import Event, train_of
+from transitguard.domain.records import IssuedFrtd
+from transitguard.engines.corridor import TrainResult
+from transitguard.errors import EventValidationError, Problem, TransitguardError
+from transitguard.services.corridor import CorridorService
+from transitguard.services.sources import Source, numbered_lines, validate_keeping_first
+from transitguard.services.train_plans import BatchPlan, Planner
+
+COLLECT_EVERY = 20  # batches between two collections of cyclic garbage in the planning process
+
+
+class _Counter(Protocol):
+    value: int
+
+    def get_lock(self) -> Any: ...
+
+
+class Claims:
+    """Which batches are taken: every batch below `taken` is. The first ones are the ingest's from the
+    start, batch 0 always."""
+
+    def __init__(self, counter: _Counter) -> None:
+        self._counter = counter
+
+    def next_free(self) -> int:
+        """Claim the first batch nobody has (the ingest's claims)."""
+        with self._counter.get_lock():
+            index = self._counter.value
+            self._counter.value = index + 1
+            return index
+
+    def take(self, index: int) -> bool:
+        """Claim batch `index` if nobody has it yet (the planning process's claims, made in order)."""
+        with self._counter.get_lock():
+            if self._counter.value != index:
+                return False
+            self._counter.value = index + 1
+            return True
+
+    @property
+    def taken(self) -> int:
+        return self._counter.value
+
+
+class PlanningProcess:
+    """This process's handle on the planning process."""
+
+    def __init__(
+        self,
+        service: CorridorService,
+        sources: Sequence[Source],
+        batch_size: int,
+        now: datetime,
+        *,
+        claimed: int = 1,
+    ) -> None:
+        """`claimed`: the first batches, this process's from the start (at least the first)."""
+        context = multiprocessing.get_context("fork")
+        self.claims = Claims(context.Value("q", max(claimed, 1)))
+        self._receive, send = context.Pipe(duplex=False)
+        arguments = (
+            send,
+            self.claims,
+            service.corridor,
+            list(sources),
+            batch_size,
+            now,
+            service.store.train_encoder(),
+            service.store.frtds(),
+        )
+        self._process = context.Process(target=_plan_batches, args=arguments, daemon=True)
+        self._process.start()
+        send.close()  # the child's end: once the child exits, a read here ends instead of waiting
+        self._verdict: int | None = None
+
+    def _next(self) -> tuple[Any, ...]:
+        try:
+            message: tuple[Any, ...] = self._receive.recv()
+        except EOFError:
+            self._process.join(timeout=5)
+            raise TransitguardError(
+                f"the ingest's planning process stopped (exit code {self._process.exitcode}); every batch "
+                "reported stored is stored, the rest is not: run the same ingest again to finish it"
+            ) from None
+        if message[0] == "error":
+            raise TransitguardError(f"the ingest's planning process failed: {message[1]}")
+        return message
+
+    def ready(self) -> bool:
+        """Whether a message waits to be read."""
+        return self._receive.poll()
+
+    def verdict(self, while_waiting: Callable[[], bool] | None = None) -> int:
+        """The number of valid lines, once the whole input is checked; EventValidationError if not.
+        `while_waiting` is called while the verdict is not there, as long as it finds work to do."""
+        while self._verdict is None:
+            if while_waiting is not None and not self.ready() and while_waiting():
+                continue
+            _, valid, problems = self._next()
+            if problems:
+                raise EventValidationError(problems)
+            self._verdict = valid
+        return self._verdict
+
+    def next_message(self) -> BatchPlan | int:
+        """The next planned batch, or the number of batches in the input once all are planned."""
+        self.verdict()
+        message = self._next()
+        if message[0] == "plan":
+            plan: BatchPlan = message[1]
+            return plan
+        total: int = message[1]
+        return total
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+class BatchReader:
+    """The ingest's own batches, read forward: the batch asked for is parsed, the lines of the
+    batches before it that the planning process has are passed over."""
+
+    def __init__(self, sources: Sequence[Source], corridor: Corridor, batch_size: int) -> None:
+        self._lines = numbered_lines(sources)
+        self._corridor = corridor
+        self._size = batch_size
+        self._next = 0
+
+    def read(self, index: int) -> tuple[list[ParsedLine], list[Problem], bool]:
+        """Batch `index`: its parsed lines, its problems, and whether it is the last one."""
+        if index < self._next:
+            raise ValueError(f"batch {index} was read already")
+        for _ in itertools.islice(self._lines, (index - self._next) * self._size):
+            pass
+        self._next = index + 1
+        parsed: list[ParsedLine] = []
+        problems: list[Problem] = []
+        count = 0
+        for source, number, raw in itertools.islice(self._lines, self._size):
+            count += 1
+            item = parse_line(raw, source, number, self._corridor)
+            (problems if isinstance(item, Problem) else parsed).append(item)  # type: ignore[arg-type]
+        return parsed, problems, count < self._size
+
+
+def _keyed(events: Iterable[Event]) -> Iterator[tuple[str | None, Event]]:
+    for event in events:
+        train = train_of(event)
+        yield (train.key if train else None), event
+
+
+class _Sender:
+    """Sends the planning process's messages from a thread: planning goes on while the ingest is busy
+    with a batch of its own, up to `ahead` messages in advance (memory: that many batches)."""
+
+    def __init__(self, connection: Connection, ahead: int = 3) -> None:
+        self._connection = connection
+        self._queue: queue.Queue[bytes | None] = queue.Queue(ahead)
+        self._failed = False
+        self._thread = threading.Thread(target=self._run, name="plan-sender", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (payload := self._queue.get()) is not None:
+            try:
+                self._connection.send_bytes(payload)
+            except BaseException:
+                self._failed = True  # the ingest is gone; the planning loop sees it at its next send
+                return
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        while True:
+            if self._failed:
+                raise BrokenPipeError("the ingest stopped listening")
+            with suppress(queue.Full):
+                self._queue.put(payload, timeout=0.5)
+                return
+
+    def close(self) -> None:
+        if not self._failed:
+            self._queue.put(None)
+            self._thread.join()
+
+
+def _plan_batches(
+    connection: Connection,
+    claims: Claims,
+    corridor: Corridor,
+    sources: Sequence[Source],
+    batch_size: int,
+    now: datetime,
+    encode: Callable[[TrainResult], Any],
+    frtds: Mapping[str, IssuedFrtd],
+) -> None:
+    """The planning process: ("verdict", valid, problems), then ("plan", BatchPlan) for every batch it
+    claims, then ("done", number of batches)."""
+    gc.freeze()  # what the parent had is not this process's garbage
+    gc.disable()
+    send = _Sender(connection)
+    try:
+        valid, problems, first = validate_keeping_first(corridor, sources, batch_size)
+        send.send(("verdict", valid, problems))
+        if problems:
+            return
+        planner = Planner(corridor, now, encode, frtds)
+        planner.follow(_keyed(first), plan=False)  # batch 0, the ingest's, read by the check
+        del first
+        lines = numbered_lines(sources)
+        for _ in itertools.islice(lines, batch_size):
+            pass
+        for index in itertools.count(1):
+            mine = claims.take(index)
+            if not mine and index < claims.taken - planner.keep_batches:
+                # The ingest has it and several after it: no train of it can still be in play by the
+                # time this process plans again. Passed over unparsed.
+                skipped = sum(1 for _ in itertools.islice(lines, batch_size))
+                planner.follow((), plan=False)
+                if skipped < batch_size:
+                    send.send(("done", index + (skipped > 0)))
+                    break
+                continue
+            batch = list(itertools.islice(lines, batch_size))
+            if not batch:
+                send.send(("done", index))
+                break
+            if not mine:
+                # The ingest stores it; its trains go on. Events only: no canonical bodies to make.
+                planner.follow(_keyed(events_of(batch, corridor)), plan=False)
+            else:
+                parsed = [parse_line(raw, source, number, corridor) for source, number, raw in batch]
+                entries = [p.entry for p in parsed if isinstance(p, ParsedLine)]
+                plans = planner.follow(((e.train_key, e.event) for e in entries), plan=True)
+                # Times in UTC: the same instants, and far cheaper to send than parsed offsets.
+                rows = [
+                    (e.event_id, e.type, e.occurred_at.astimezone(UTC), e.train_key, e.body, e.body_hash)
+                    for e in entries
+                ]
+                where = [(source, number) for source, number, _ in batch]
+                send.send(("plan", BatchPlan(index, rows, where, plans)))
+                del parsed, entries, rows
+            if len(batch) < batch_size:
+                send.send(("done", index + 1))
+                break
+            del batch
+            if index % COLLECT_EVERY == 0:
+                gc.collect()
+    except BrokenPipeError:
+        return  # the ingest stopped (an error, an interrupt, a kill): nobody is listening
+    except BaseException as exc:
+        with suppress(BrokenPipeError):
+            send.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+        connection.close()
