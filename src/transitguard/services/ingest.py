@@ -98,35 +98,25 @@ class IngestReport:
 
 
 def _batches(
-    sources: Sequence[Source], corridor: Corridor, batch_size: int, mine: Callable[[int], bool] | None = None
-) -> Iterator[tuple[int, list[ParsedLine], list[Problem]]]:
-    """Parsed lines in batches of `batch_size` valid lines, each with its index and the problems found
-    among its lines. With `mine`, only the batches it accepts are parsed and given; the others' lines
-    are counted and passed over (another process has them; they are all valid by then: the caller
-    reaches them only after the whole-file check)."""
-    index = 0
+    sources: Sequence[Source], corridor: Corridor, batch_size: int
+) -> Iterator[tuple[list[ParsedLine], list[Problem]]]:
+    """Parsed lines in batches of `batch_size` valid lines, with the problems found among them."""
     batch: list[ParsedLine] = []
     problems: list[Problem] = []
-    taken = 0
-    parsing = mine is None or mine(0)
     for source in sources:
         for number, raw in enumerate(source.lines(), start=1):
             if not raw.strip():
                 continue
-            if parsing:
-                item = parse_line(raw, source.name, number, corridor)
-                if isinstance(item, Problem):
-                    problems.append(item)
-                    continue
-                batch.append(item)
-            taken += 1
-            if taken == batch_size:
-                if parsing or problems:
-                    yield index, batch, problems
-                index, batch, problems, taken = index + 1, [], [], 0
-                parsing = mine is None or mine(index)
-    if (taken and parsing) or problems:
-        yield index, batch, problems
+            item = parse_line(raw, source.name, number, corridor)
+            if isinstance(item, Problem):
+                problems.append(item)
+                continue
+            batch.append(item)
+            if len(batch) == batch_size:
+                yield batch, problems
+                batch, problems = [], []
+    if batch or problems:
+        yield batch, problems
 
 
 @contextmanager
@@ -227,7 +217,7 @@ def ingest_sources(
     try:
         with _collector_paused() as collect_now_and_then:
             if own is None:
-                for _, batch, problems in _batches(sources, service.corridor, batch_size):
+                for batch, problems in _batches(sources, service.corridor, batch_size):
                     if problems and rejects is None:
                         raise EventValidationError(problems)  # pragma: no cover - checked above
                     if batch:

@@ -42,7 +42,7 @@ from transitguard.services.corridor import CorridorService
 from transitguard.services.sources import Source, numbered_lines, validate_keeping_first
 from transitguard.services.train_plans import BatchPlan, Planner
 
-COLLECT_EVERY = 20  # batches between two collections of cyclic garbage in the planning process
+COLLECT_EVERY = 50  # batches between two collections of cyclic garbage in the planning process (few)
 
 
 class _Counter(Protocol):

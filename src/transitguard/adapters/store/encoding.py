@@ -22,21 +22,16 @@ from transitguard.engines.corridor import TrainResult
 Row = tuple[Any, ...]
 
 
-@lru_cache(maxsize=16_384)
 def _sqlite_time(value: datetime) -> str:
-    # Text SQLAlchemy's SQLite DateTime reader parses back ("YYYY-MM-DD HH:MM:SS.ffffff", the UTC
-    # offset after it ignored: every stored time is UTC). Cached: a journey's entry and exit times are
-    # the times of its checks, formatted a moment before for their ledger rows, and every journey of a
-    # train shares the train's exit time. Equal aware times are the same instant, so the same text. Sized
-    # for a batch's times: a larger cache costs the cyclic collector more to walk than it saves.
-    return (value.astimezone(UTC) if value.tzinfo else value).isoformat(" ", "microseconds")
-
-
-def ledger_time(value: datetime) -> str:
-    """`_sqlite_time` without the cache, for times that do not repeat (each event's own)."""
+    # Text SQLAlchemy's SQLite DateTime reader parses back ("YYYY-MM-DD HH:MM:SS.ffffff+00:00"; every
+    # stored time is UTC). Not cached: the times of events carry pydantic's own tzinfo, whose offset
+    # every hash lookup and comparison asks for again, so a cache hit cost as much as formatting.
     if value.utcoffset():
         value = value.astimezone(UTC)
     return value.isoformat(" ", "microseconds")
+
+
+ledger_time = _sqlite_time  # an event's own time, for the ledger's rows
 
 
 @lru_cache(maxsize=4_096)
