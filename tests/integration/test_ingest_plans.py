@@ -107,7 +107,7 @@ def test_a_failing_planning_process_stops_the_ingest_after_the_batches_it_report
     source = tmp_path / "two-days.jsonl"
     lines = simulated(source, pack)
 
-    def broken(self: Planner, events: object) -> TrainPlan:
+    def broken(self: Planner, *args: object) -> TrainPlan:
         raise RuntimeError("disk on fire")
 
     service = service_on(database_url, pack)
@@ -127,6 +127,49 @@ def test_a_failing_planning_process_stops_the_ingest_after_the_batches_it_report
         assert (report.stored, report.duplicates) == (len(lines) - done, done)
         assert projections(service) == alone(source, pack, tmp_path, 100)
     finally:
+        service.store.close()
+
+
+def test_plans_read_the_frtd_registry_of_the_database_they_plan_for(
+    database_url: str, pack: RulePack, tmp_path: Path
+) -> None:
+    """A granted FRTD sets its holder's deadline: the planning process reads the record through a
+    connection of its own, and its plans equal what the ingest alone computes with the record."""
+    source = tmp_path / "two-days.jsonl"
+    lines = simulated(source, pack)
+    frtd = next(
+        (passenger, orjson.loads(line)["train"])
+        for line in lines[len(lines) // 2 :]
+        if orjson.loads(line)["type"] == "manifest.submitted"
+        for passenger in orjson.loads(line)["passengers"]
+        if passenger.get("transit_document", {}).get("kind") == "FRTD"
+    )
+    passenger, train = frtd
+    document = passenger["transit_document"]
+    record = IssuedFrtd(
+        number=document["number"],
+        document_key=f"{passenger['travel_document']['issuing_state']}:{passenger['travel_document']['number']}",
+        valid_from=date.fromisoformat(document["valid_from"]),
+        valid_until=date.fromisoformat(document["valid_until"]),
+        authorised_transit_hours=0.01,  # so short that the holder's transit overruns it
+        trains=frozenset({(train["number"], date.fromisoformat(train["service_date"]))}),
+        event_id="frtd-test",
+    )
+    reference = service_on(f"sqlite:///{tmp_path / 'alone.db'}", pack)
+    service = service_on(database_url, pack)
+    try:
+        for target in (reference, service):
+            with target.store.writing() as session:
+                session.save_frtd(record)
+        ingest_sources(reference, [Source(source.name, source)], batch_size=200, rejects=io.BytesIO())
+        report = ingest_sources(service, [Source(source.name, source)], batch_size=200)
+        assert report.planned_trains > 0
+        stored = projections(service)
+        assert stored == projections(reference)
+        overrun = [a for a in stored[2] if a.type == "TRANSIT_TIME_EXCEEDED" and "0.01 h" in a.message]
+        assert overrun, "the record's authorised hours set the deadline"
+    finally:
+        reference.store.close()
         service.store.close()
 
 

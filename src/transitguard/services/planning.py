@@ -102,7 +102,7 @@ class PlanningProcess:
             batch_size,
             now,
             service.store.train_encoder(),
-            service.store.frtds(),
+            service.store.frtd_lookup(),
         )
         self._process = context.Process(target=_plan_batches, args=arguments, daemon=True)
         self._process.start()
@@ -230,7 +230,7 @@ def _plan_batches(
     batch_size: int,
     now: datetime,
     encode: Callable[[TrainResult], Any],
-    frtds: Mapping[str, IssuedFrtd],
+    frtds: Callable[[Iterable[str]], Mapping[str, IssuedFrtd]],
 ) -> None:
     """The planning process: ("verdict", valid, problems), then ("plan", BatchPlan) for every batch it
     claims, then ("done", number of batches)."""

@@ -149,8 +149,9 @@ class Store(Protocol):
         """What the write sessions' `train_encoder` gives, without opening a write session."""
         ...
 
-    def frtds(self) -> dict[str, IssuedFrtd]:
-        """The FRTD registry as committed now."""
+    def frtd_lookup(self) -> Callable[[Iterable[str]], dict[str, IssuedFrtd]]:
+        """A function giving the FRTD registry's records for some numbers, callable in a process
+        forked from this one (services/planning.py)."""
         ...
 
     def close(self) -> None: ...

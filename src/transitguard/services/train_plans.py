@@ -26,8 +26,8 @@ class TrainPlan:
     """One train's projections after one batch, as the store's `train_encoder` prepares them.
 
     Computed from the `events` distinct events of the train that the ingest's files hold up to the end
-    of the batch, with `frtds` the registry records of the train's FRTD numbers at the start of the
-    ingest. Reconciling is a function of the train's set of events, the registry records it reads, the
+    of the batch, with `frtds` the registry records of the train's FRTD numbers as the planning process
+    read them. Reconciling is a function of the train's set of events, the registry records it reads, the
     corridor and `now`; so when the ledger holds `events` events of the train once the batch is
     appended (it holds all of these, so then exactly these) and the registry still says the same
     about `frtd_numbers`, the plan is exactly what the ingest would compute.
@@ -72,7 +72,7 @@ class Planner:
         corridor: Corridor,
         now: datetime,
         encode: Callable[[TrainResult], Any],
-        frtds: Mapping[str, IssuedFrtd],
+        frtds: Callable[[Iterable[str]], Mapping[str, IssuedFrtd]],
         keep_batches: int = 3,
     ) -> None:
         self._corridor = corridor
@@ -99,16 +99,23 @@ class Planner:
             self._events.setdefault(key, {}).setdefault(event.event_id, event)  # type: ignore[arg-type]
             self._last_seen[key] = batch
             touched.add(key)
-        plans = {key: self._plan(list(self._events[key].values())) for key in sorted(touched)} if plan else {}
+        plans: dict[str, TrainPlan] = {}
+        if plan:
+            trains = {key: list(self._events[key].values()) for key in sorted(touched)}
+            numbers = {key: frozenset(frtd_numbers(events)) for key, events in trains.items()}
+            wanted = set().union(*numbers.values())
+            registry = self._frtds(wanted) if wanted else {}  # one read for the whole batch
+            plans = {key: self._plan(events, numbers[key], registry) for key, events in trains.items()}
         for key, seen in list(self._last_seen.items()):
             if batch - seen >= self.keep_batches:
                 del self._events[key], self._last_seen[key]
                 self._let_go.add(key)
         return plans
 
-    def _plan(self, events: list[CorridorEvent]) -> TrainPlan:
-        numbers = frozenset(frtd_numbers(events))
-        used = {n: self._frtds[n] for n in numbers if n in self._frtds}
+    def _plan(
+        self, events: list[CorridorEvent], numbers: frozenset[str], registry: Mapping[str, IssuedFrtd]
+    ) -> TrainPlan:
+        used = {n: registry[n] for n in numbers if n in registry}
         result = reconcile_train(events[0].train, events, self._corridor, self._now, used)
         documents = sorted({j.document_key for j in result.journeys if j.document_key})
         return TrainPlan(len(events), numbers, used, self._encode(result), tuple(documents))

@@ -298,8 +298,9 @@ class MemoryStore:
     def train_encoder(self) -> Callable[[TrainResult], Any]:
         return _as_is
 
-    def frtds(self) -> dict[str, IssuedFrtd]:
-        return dict(self._state.frtds)
+    def frtd_lookup(self) -> Callable[[Iterable[str]], dict[str, IssuedFrtd]]:
+        registry = dict(self._state.frtds)  # as committed now: a forked process sees no later change
+        return lambda numbers: {n: registry[n] for n in set(numbers) if n in registry}
 
     @contextmanager
     def writing(self) -> Iterator[MemoryWriteSession]:

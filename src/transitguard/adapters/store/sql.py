@@ -579,6 +579,28 @@ def _journeys_of_documents(conn: Connection, document_keys: Iterable[str]) -> li
     return found
 
 
+class FrtdLookup:
+    """The FRTD registry's records for given numbers, read through a connection of its own, opened on
+    first use: made here, called in an ingest's forked planning process, which must never touch the
+    connections of the process it was forked from. Each call reads what is committed then."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._engine: Engine | None = None
+
+    def __call__(self, numbers: Iterable[str]) -> dict[str, IssuedFrtd]:
+        if self._engine is None:
+            self._engine = make_engine(self._url)
+        with self._engine.connect() as conn:
+            found: dict[str, IssuedFrtd] = {}
+            for chunk in _chunks(sorted(set(numbers))):
+                query = select(t.frtd_records).where(
+                    _member(conn.dialect.name, t.frtd_records.c.number, chunk)
+                )
+                found.update((r.number, frtd_from(r)) for r in conn.execute(query))
+            return found
+
+
 class SqlStore:
     """The store behind TRANSITGUARD_DATABASE_URL. Writers are serialized (SQLite: BEGIN IMMEDIATE;
     PostgreSQL: an advisory transaction lock), so concurrent ingests never fork the hash chain."""
@@ -610,9 +632,8 @@ class SqlStore:
     def train_encoder(self) -> Callable[[TrainResult], EncodedTrain]:
         return train_encoder(self.dialect)
 
-    def frtds(self) -> dict[str, IssuedFrtd]:
-        with self.engine.connect() as conn:
-            return {r.number: frtd_from(r) for r in conn.execute(select(t.frtd_records))}
+    def frtd_lookup(self) -> FrtdLookup:
+        return FrtdLookup(self.engine.url.render_as_string(hide_password=False))
 
     @contextmanager
     def writing(self) -> Iterator[SqlWriteSession]:
