@@ -32,6 +32,26 @@ def projections(url: str) -> tuple[object, ...]:
         store.close()
 
 
+def left_running(source: Path, seconds: float) -> list[int]:
+    """Processes still running a command that names `source` after `seconds` (zombies excepted)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = []
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                command = (proc / "cmdline").read_bytes()
+                state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue  # gone meanwhile
+            if str(source).encode() in command and state != "Z":
+                found.append(int(proc.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 def assert_consistent(url: str) -> None:
     """The chain verifies and the projections are exactly what a rebuild from the ledger gives."""
     before = projections(url)
@@ -68,6 +88,7 @@ def test_kill_9_keeps_acknowledged_batches_and_nothing_else(database_url: str, t
     process.wait()
     process.stderr.close()
     assert acknowledged == 4, "the ingest should have acknowledged some batches before the kill"
+    assert not left_running(source, seconds=30), "the ingest's planning process outlived it"
 
     store = SqlStore.open(database_url)
     stored = store.ledger_count()

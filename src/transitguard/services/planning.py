@@ -96,6 +96,7 @@ class PlanningProcess:
         self._receive, send = context.Pipe(duplex=False)
         arguments = (
             send,
+            self._receive,
             self.claims,
             service.corridor,
             list(sources),
@@ -224,6 +225,7 @@ class _Sender:
 
 def _plan_batches(
     connection: Connection,
+    ingest_end: Connection,
     claims: Claims,
     corridor: Corridor,
     sources: Sequence[Source],
@@ -234,6 +236,10 @@ def _plan_batches(
 ) -> None:
     """The planning process: ("verdict", valid, problems), then ("plan", BatchPlan) for every batch it
     claims, then ("done", number of batches)."""
+    # The fork gave this process the ingest's end of the pipe too. Closed, the pipe breaks when the
+    # ingest dies (killed, even with -9), and this process stops at its next send instead of
+    # waiting forever for a reader.
+    ingest_end.close()
     gc.freeze()  # what the parent had is not this process's garbage
     gc.disable()
     send = _Sender(connection)
