@@ -582,13 +582,18 @@ def _journeys_of_documents(conn: Connection, document_keys: Iterable[str]) -> li
 class FrtdLookup:
     """The FRTD registry's records for given numbers, read through a connection of its own, opened on
     first use: made here, called in an ingest's forked planning process, which must never touch the
-    connections of the process it was forked from. Each call reads what is committed then."""
+    connections of the process it was forked from. Each call reads what is committed then, except
+    that a registry `empty` when the lookup was made is not asked again (a record granted since makes
+    the ingest refuse the plans that missed it, and reconcile those trains itself)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, empty: bool = False) -> None:
         self._url = url
+        self._empty = empty
         self._engine: Engine | None = None
 
     def __call__(self, numbers: Iterable[str]) -> dict[str, IssuedFrtd]:
+        if self._empty:
+            return {}
         if self._engine is None:
             self._engine = make_engine(self._url)
         with self._engine.connect() as conn:
@@ -633,7 +638,9 @@ class SqlStore:
         return train_encoder(self.dialect)
 
     def frtd_lookup(self) -> FrtdLookup:
-        return FrtdLookup(self.engine.url.render_as_string(hide_password=False))
+        with self.engine.connect() as conn:
+            empty = conn.execute(select(t.frtd_records.c.number).limit(1)).first() is None
+        return FrtdLookup(self.engine.url.render_as_string(hide_password=False), empty=empty)
 
     @contextmanager
     def writing(self) -> Iterator[SqlWriteSession]:
