@@ -33,6 +33,7 @@ from transitguard.engines.eligibility import (
 )
 from transitguard.errors import EventValidationError, Problem
 from transitguard.rulepacks.people import PeopleRules
+from transitguard.services.sources import numbered_lines_of
 
 __all__ = ["check_file", "read_persons", "would_have_been_entitled"]
 
@@ -106,13 +107,6 @@ def problem_from(exc: ValidationError, source: str, line: int) -> Problem:
     return Problem(source, line, field_path(first["loc"]), reason)
 
 
-def numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if raw.strip():
-                yield number, raw
-
-
 # -- persons -------------------------------------------------------------------------------------------
 
 
@@ -156,7 +150,7 @@ def read_persons(
     """(line, id, request or problem) for every non-blank line; never raises on bad input."""
     source = source or str(path)
     seen: dict[str, int] = {}
-    for number, raw in numbered_lines(path):
+    for number, raw in numbered_lines_of(path):
         try:
             person = PersonLine.model_validate_json(raw)
         except ValidationError as exc:

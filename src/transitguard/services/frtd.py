@@ -52,7 +52,8 @@ from transitguard.engines.screening import DEFAULT_THRESHOLD, Query, ScreeningIn
 from transitguard.errors import EventValidationError, Problem
 from transitguard.rulepacks.loader import RulePack
 from transitguard.rulepacks.people import PeopleRules, load_people_rules
-from transitguard.services.eligibility import MAX_PROBLEMS, numbered_lines, problem_from
+from transitguard.services.eligibility import MAX_PROBLEMS, problem_from
+from transitguard.services.sources import numbered_lines_of
 
 __all__ = ["decide_file", "decide_one", "read_applications", "screen_applicant", "violations_of"]
 
@@ -64,7 +65,7 @@ def read_applications(
     source = source or str(path)
     travel_kinds = [k for k, spec in rules.catalogue.documents.items() if spec.travel_document]
     seen: dict[str, int] = {}
-    for number, raw in numbered_lines(path):
+    for number, raw in numbered_lines_of(path):
         try:
             application = FrtdApplication.model_validate_json(raw)
         except ValidationError as exc:

@@ -33,7 +33,7 @@ from transitguard.domain.ledger import LedgerEntry
 from transitguard.errors import ConflictError, EventValidationError, Problem, TransitguardError
 from transitguard.services.corridor import BatchReport, CorridorService
 from transitguard.services.planning import BatchReader, PlanningProcess
-from transitguard.services.sources import Source, validate_sources
+from transitguard.services.sources import Source, numbered_lines, validate_sources
 from transitguard.services.train_plans import TrainPlan
 
 __all__ = ["DEFAULT_BATCH_SIZE", "IngestReport", "Source", "ingest_sources", "is_paxlst", "paxlst_source"]
@@ -103,18 +103,15 @@ def _batches(
     """Parsed lines in batches of `batch_size` valid lines, with the problems found among them."""
     batch: list[ParsedLine] = []
     problems: list[Problem] = []
-    for source in sources:
-        for number, raw in enumerate(source.lines(), start=1):
-            if not raw.strip():
-                continue
-            item = parse_line(raw, source.name, number, corridor)
-            if isinstance(item, Problem):
-                problems.append(item)
-                continue
-            batch.append(item)
-            if len(batch) == batch_size:
-                yield batch, problems
-                batch, problems = [], []
+    for source, number, raw in numbered_lines(sources):
+        item = parse_line(raw, source, number, corridor)
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        batch.append(item)
+        if len(batch) == batch_size:
+            yield batch, problems
+            batch, problems = [], []
     if batch or problems:
         yield batch, problems
 
@@ -168,7 +165,7 @@ def ingest_sources(
     if rejects is not None:
         # Skipping invalid lines: the rejects are written first, in line order, and the good lines
         # are stored; there is no verdict to wait for.
-        valid, problems = validate_sources(service.corridor, sources, rejects)
+        valid, problems, _ = validate_sources(service.corridor, sources, rejects)
         report.problems = problems
         report.rejected = len(problems)
         report.lines = valid + len(problems)
@@ -176,7 +173,7 @@ def ingest_sources(
         planning = PlanningProcess(service, sources, batch_size, now, claimed=_OwnBatches.FIRST_OWN)
         own = _OwnBatches(planning, sources, service.corridor, batch_size)
     else:
-        valid, problems = validate_sources(service.corridor, sources, None)
+        valid, problems, _ = validate_sources(service.corridor, sources)
         if problems:
             raise EventValidationError(problems)
         report.lines = valid

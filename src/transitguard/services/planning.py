@@ -28,7 +28,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
-from datetime import UTC, datetime
+from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
@@ -39,7 +39,7 @@ from transitguard.domain.records import IssuedFrtd
 from transitguard.engines.corridor import TrainResult
 from transitguard.errors import EventValidationError, Problem, TransitguardError
 from transitguard.services.corridor import CorridorService
-from transitguard.services.sources import Source, numbered_lines, validate_keeping_first
+from transitguard.services.sources import Source, numbered_lines, validate_sources
 from transitguard.services.train_plans import BatchPlan, Planner
 
 COLLECT_EVERY = 50  # batches between two collections of cyclic garbage in the planning process (few)
@@ -244,7 +244,7 @@ def _plan_batches(
     gc.disable()
     send = _Sender(connection)
     try:
-        valid, problems, first = validate_keeping_first(corridor, sources, batch_size)
+        valid, problems, first = validate_sources(corridor, sources, keep=batch_size)
         send.send(("verdict", valid, problems))
         if problems:
             return
@@ -276,11 +276,7 @@ def _plan_batches(
                 parsed = [parse_line(raw, source, number, corridor) for source, number, raw in batch]
                 entries = [p.entry for p in parsed if isinstance(p, ParsedLine)]
                 plans = planner.follow(((e.train_key, e.event) for e in entries), plan=True)
-                # Times in UTC: the same instants, and far cheaper to send than parsed offsets.
-                rows = [
-                    (e.event_id, e.type, e.occurred_at.astimezone(UTC), e.train_key, e.body, e.body_hash)
-                    for e in entries
-                ]
+                rows = [e.as_row() for e in entries]
                 where = [(source, number) for source, number, _ in batch]
                 send.send(("plan", BatchPlan(index, rows, where, plans)))
                 del parsed, entries, rows

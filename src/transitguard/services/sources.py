@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import orjson
 
-from transitguard.adapters.formats.jsonl import check_lines, check_lines_keeping
+from transitguard.adapters.formats.jsonl import check_lines
 from transitguard.domain.corridor import Corridor
 from transitguard.domain.events import Event
 from transitguard.errors import Problem
@@ -27,12 +27,19 @@ class Source:
             yield from handle
 
 
+def numbered_lines_of(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Every non-blank line of a file, with its line number."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if raw.strip():
+                yield number, raw
+
+
 def numbered_lines(sources: Sequence[Source]) -> Iterator[tuple[str, int, bytes]]:
     """Every non-blank line of the sources, with its source and line number."""
     for source in sources:
-        for number, raw in enumerate(source.lines(), start=1):
-            if raw.strip():
-                yield source.name, number, raw
+        for number, raw in numbered_lines_of(source.path):
+            yield source.name, number, raw
 
 
 def _write_reject(handle: BinaryIO, problem: Problem) -> None:
@@ -45,33 +52,24 @@ def _write_reject(handle: BinaryIO, problem: Problem) -> None:
 
 
 def validate_sources(
-    corridor: Corridor, sources: Sequence[Source], rejects: BinaryIO | None, max_problems: int = 100
-) -> tuple[int, list[Problem]]:
-    """The whole-file check: every line of every source, nothing kept in memory but the problems."""
-    problems: list[Problem] = []
-    valid = 0
-    for source in sources:
-        for problem in check_lines(source.lines(), source.name, corridor):
-            if problem is None:
-                valid += 1
-                continue
-            if rejects is not None:
-                _write_reject(rejects, problem)
-            if len(problems) < max_problems:
-                problems.append(problem)
-    return valid, problems
-
-
-def validate_keeping_first(
-    corridor: Corridor, sources: Sequence[Source], keep: int, max_problems: int = 100
+    corridor: Corridor,
+    sources: Sequence[Source],
+    rejects: BinaryIO | None = None,
+    *,
+    keep: int = 0,
+    max_problems: int = 100,
 ) -> tuple[int, list[Problem], list[Event]]:
-    """The whole-file check, keeping the events of the first `keep` valid lines."""
+    """The whole-input check of every line of every source: the number of valid lines, the first
+    `max_problems` problems (all of them written to `rejects` if given), and the events of the first
+    `keep` valid lines. Nothing else is kept in memory."""
     problems: list[Problem] = []
     first: list[Event] = []
     valid = 0
     for source in sources:
-        for item in check_lines_keeping(source.lines(), source.name, corridor, keep - len(first)):
+        for item in check_lines(source.lines(), source.name, corridor, keep - len(first)):
             if isinstance(item, Problem):
+                if rejects is not None:
+                    _write_reject(rejects, item)
                 if len(problems) < max_problems:
                     problems.append(item)
                 continue

@@ -125,19 +125,12 @@ def parse_line(raw: bytes | str, source: str, line: int, corridor: Corridor) -> 
     return found if isinstance(found, Problem) else ParsedLine(source, line, LedgerEntry.of(found))
 
 
-def check_lines(lines: Iterable[bytes], source: str, corridor: Corridor) -> Iterator[Problem | None]:
-    """Validate without preparing ledger entries (the cheap first pass of an ingest)."""
-    for number, raw in enumerate(lines, start=1):
-        if raw.strip():
-            found = _event_or_problem(raw, source, number, corridor)
-            yield found if isinstance(found, Problem) else None
-
-
-def check_lines_keeping(
-    lines: Iterable[bytes], source: str, corridor: Corridor, keep: int
+def check_lines(
+    lines: Iterable[bytes], source: str, corridor: Corridor, keep: int = 0
 ) -> Iterator[Event | Problem | None]:
-    """`check_lines`, but the first `keep` valid lines give their events instead of None: a check
-    that also reads the first batches of an ingest, so no line of them is parsed twice."""
+    """Validate without preparing ledger entries (the first pass of an ingest): a Problem or None per
+    non-blank line, except that the first `keep` valid lines give their events (an ingest's first
+    batch, so no line of it is parsed twice)."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue

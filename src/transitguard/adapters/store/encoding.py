@@ -22,16 +22,13 @@ from transitguard.engines.corridor import TrainResult
 Row = tuple[Any, ...]
 
 
-def _sqlite_time(value: datetime) -> str:
+def sqlite_time(value: datetime) -> str:
     # Text SQLAlchemy's SQLite DateTime reader parses back ("YYYY-MM-DD HH:MM:SS.ffffff+00:00"; every
     # stored time is UTC). Not cached: the times of events carry pydantic's own tzinfo, whose offset
     # every hash lookup and comparison asks for again, so a cache hit cost as much as formatting.
     if value.utcoffset():
         value = value.astimezone(UTC)
     return value.isoformat(" ", "microseconds")
-
-
-ledger_time = _sqlite_time  # an event's own time, for the ledger's rows
 
 
 @lru_cache(maxsize=4_096)
@@ -44,7 +41,7 @@ def _sqlite_date(value: date) -> str:
 def _sqlite_converter(column: Column[Any]) -> Callable[[Any], Any] | None:
     """How pysqlite must be given this column's values, or None when it takes them as they are."""
     if isinstance(column.type, DateTime):
-        return _sqlite_time
+        return sqlite_time
     if isinstance(column.type, Date):
         return _sqlite_date
     if isinstance(column.type, Boolean):
@@ -87,7 +84,7 @@ def encode_rows(table: Table, rows: Sequence[Row], dialect: str) -> list[Row]:
 def encode_value(value: Any, dialect: str) -> Any:
     """One time value in the driver's form, for a value every row of a batch shares."""
     if dialect == "sqlite" and isinstance(value, datetime):
-        return _sqlite_time(value)
+        return sqlite_time(value)
     return value
 
 

@@ -32,7 +32,7 @@ from transitguard.adapters.store.encoding import (
     encode_rows,
     encode_value,
     insert_statement,
-    ledger_time,
+    sqlite_time,
     train_encoder,
 )
 from transitguard.adapters.store.rows import (
@@ -203,9 +203,9 @@ class SqlWriteSession:
         stored: list[LedgerEntry] = []
         duplicates = 0
         recorded = encode_value(to_utc(recorded_at), self.dialect)  # once, not once per row
-        # The rows are made in the driver's form here (ledger_time), not by encode_rows: every event
-        # has its own time, so the cached conversion the projections share would only miss.
-        time_of = ledger_time if self.sqlite else to_utc
+        # The rows are made in the driver's form here, in the one pass over the entries, instead of a
+        # second pass through encode_rows.
+        time_of = sqlite_time if self.sqlite else to_utc
         for entry in entries:
             event_id = entry.event_id
             known = existing.get(event_id)
