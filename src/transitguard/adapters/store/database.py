@@ -33,6 +33,10 @@ def make_engine(url: str) -> Engine:
     raise ConfigurationError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
 
 
+PAGE_SIZE = 16_384
+WAL_CHECKPOINT_BYTES = 40 * 1024 * 1024
+
+
 def _enable_wal(cursor: Any) -> None:
     # Two processes opening a new database file at once can find the switch to WAL busy, and SQLite
     # reports that at once instead of waiting on the busy timeout: try again for a while.
@@ -55,6 +59,11 @@ def _sqlite_transactions(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout=60000")
+        # 16 KiB pages instead of 4 KiB, for a database this connection creates (an existing one keeps
+        # its own): ledger rows and journeys are wide, and a manifest's body spans many pages. Larger
+        # pages mean shallower B-trees and fewer WAL frames per batch: an ingest's commits and inserts
+        # cost about a tenth less (bench/ingest.py). Only possible before the first write.
+        cursor.execute(f"PRAGMA page_size={PAGE_SIZE}")
         _enable_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         # 64 MiB of page cache instead of SQLite's 2 MiB: an ingest batch touches the ledger's and the
@@ -63,7 +72,8 @@ def _sqlite_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         # Checkpoint the WAL every ~40 MiB instead of every 4 MiB: an ingest batch rewrites the same
         # index pages again and again, and a page is copied into the database once per checkpoint.
-        cursor.execute("PRAGMA wal_autocheckpoint=10000")
+        (page_size,) = cursor.execute("PRAGMA page_size").fetchone()
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_BYTES // page_size}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
