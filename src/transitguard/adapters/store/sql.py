@@ -32,6 +32,7 @@ from transitguard.adapters.store.encoding import (
     encode_rows,
     encode_value,
     insert_statement,
+    journey_rows,
     sqlite_time,
     train_encoder,
 )
@@ -44,7 +45,6 @@ from transitguard.adapters.store.rows import (
     hit_values,
     journey_from,
     journey_from_values,
-    journey_values,
     to_utc,
     train_state_from,
     train_state_values,
@@ -321,7 +321,7 @@ class SqlWriteSession:
         if previous is None or previous.state != result.state:
             self._run("DELETE FROM trains WHERE train_key = ?", (key,))
             self._insert(t.trains, [train_state_values(result.state)])
-        self._insert(t.journeys, [journey_values(j) for j in journeys])
+        self._insert(t.journeys, journey_rows(journeys, self.dialect), encoded=True)
         self._insert(t.alerts, [alert_values(a, scope) for a in alerts])
 
     def projection_epoch(self) -> int:
