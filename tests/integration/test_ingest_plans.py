@@ -7,6 +7,8 @@ ingest with a message, leaving exactly the batches it reported."""
 from __future__ import annotations
 
 import io
+import math
+import multiprocessing
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,7 +21,8 @@ from transitguard.domain.records import IssuedFrtd
 from transitguard.errors import TransitguardError
 from transitguard.rulepacks import RulePack
 from transitguard.services.corridor import CorridorService
-from transitguard.services.ingest import Source, ingest_sources
+from transitguard.services.ingest import Source, _OwnBatches, ingest_sources
+from transitguard.services.planning import INGEST_SHARE, Claims
 from transitguard.services.ports import AlertFilter, JourneyFilter
 from transitguard.services.train_plans import Planner, TrainPlan
 
@@ -118,10 +121,11 @@ def test_a_failing_planning_process_stops_the_ingest_after_the_batches_it_report
                 TransitguardError, match="planning process failed: RuntimeError: disk on fire"
             ):
                 ingest_sources(service, [Source(source.name, source)], batch_size=100)
-        # The batches stored before the first planned one (the ingest's own), whole, and no more.
+        # The batches stored before the first planned one (the ingest's own: at least the first
+        # INGEST_SHARE of them), whole, and no more.
         done = service.store.ledger_count()
         assert done % 100 == 0
-        assert 100 <= done < len(lines)
+        assert math.ceil(math.ceil(len(lines) / 100) * INGEST_SHARE) * 100 <= done < len(lines)
         assert service.store.verify_ledger().intact
         report = ingest_sources(service, [Source(source.name, source)], batch_size=100)
         assert (report.stored, report.duplicates) == (len(lines) - done, done)
@@ -199,3 +203,31 @@ def test_a_plan_is_used_only_for_the_same_events_and_the_same_frtd_records() -> 
     assert not plan.usable(12, {})  # the record was withdrawn
     assert not plan.usable(12, {"FRTD1": _frtd("FRTD1", 4.0)})  # changed
     assert not plan.usable(12, {"FRTD1": record, "FRTD2": _frtd("FRTD2", None)})  # granted since
+
+
+class _VerdictInFlight:
+    """A planning process whose verdict, leaving the first `share` batches to the ingest, has reached
+    the shared counter but not the ingest yet: the moment the ingest reads ahead."""
+
+    def __init__(self, share: int) -> None:
+        self.claims = Claims(multiprocessing.Value("q", _OwnBatches.FIRST_OWN))
+        self.claims.leave_first(share)
+        self.ingest_batches = 0  # not received yet
+
+    def next_message(self) -> object:
+        raise AssertionError("every batch here is the ingest's")
+
+
+def test_the_batches_left_to_the_ingest_are_read_in_order_when_it_reads_ahead_first(
+    pack: RulePack, tmp_path: Path
+) -> None:
+    source = tmp_path / "two-days.jsonl"
+    lines = simulated(source, pack)
+    size = -(-len(lines) // 6)  # six batches, all the ingest's
+    planning = _VerdictInFlight(share=6)
+    own = _OwnBatches(planning, [Source(source.name, source)], pack.corridor, size)  # type: ignore[arg-type]
+    while own.read_ahead():
+        pass
+    planning.ingest_batches = 6  # the verdict arrives
+    read = [line for _, where, _ in own.in_order(lambda: None) for line in where]
+    assert read == [(source.name, number) for number in range(1, len(lines) + 1)]
