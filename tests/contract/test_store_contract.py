@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from factories import T0, checked, simple_train
+from factories import T0, checked, crossed, manifest, passenger, simple_train
 from transitguard.domain.events import parse_event
 from transitguard.domain.ledger import LedgerEntry
+from transitguard.engines.corridor import reconcile_document, transit_limits
 from transitguard.errors import ConflictError, NotFoundError
 from transitguard.rulepacks import RulePack
 from transitguard.services.corridor import CorridorService
@@ -149,3 +150,53 @@ def test_rebuild_gives_what_incremental_gave(store: Any, pack: RulePack) -> None
     assert report.trains == 3
     assert after == before
     assert [a.status for a in after[2] if a.type == "PASSENGER_MISSING"] == ["acknowledged"]
+
+
+def _ride(
+    prefix: str, number: str, direction: str, riders: list[dict[str, Any]], entered: int, left: int | None
+) -> list[dict[str, Any]]:
+    """A train whose passengers check in at minute `entered` and out at `left` (None: still inside)."""
+    where = {"number": number, "direction": direction}
+    refs = [r["ref"] for r in riders]
+    events = [
+        manifest(f"{prefix}-m", riders, minutes=entered - 60, **where),
+        crossed(f"{prefix}-in", "entry", entered - 5, **where),
+        *(checked(f"{prefix}-ci-{r}", r, "entry", entered, **where) for r in refs),
+    ]
+    if left is not None:
+        events += [checked(f"{prefix}-co-{r}", r, "exit", left, **where) for r in refs]
+        events.append(crossed(f"{prefix}-out", "exit", left + 5, **where))
+    return events
+
+
+def test_the_documents_in_conflict_are_those_the_engine_raises_cross_train_alerts_for(
+    store: Any, pack: RulePack
+) -> None:
+    svc = service(store, pack)
+    p = {ref: passenger(ref) for ref in ("1", "2", "3", "4", "5", "6")}
+    svc.apply_batch(
+        entries(
+            _ride("a", "29", "to_kaliningrad", [p["1"], p["2"], p["3"], p["4"]], 10, 170)
+            # 2 is on a second train while still on the first
+            + _ride("b", "79", "to_kaliningrad", [p["2"]], 100, 260)
+            # 1 and 3 board the next train the minute they left the first: no overlap
+            + _ride("c", "30", "from_kaliningrad", [p["1"], p["3"]], 170, 330)
+            # 3 uses the same FRTD a third time
+            + _ride("d", "80", "from_kaliningrad", [p["3"]], 400, 560)
+            # 5 never left the corridor on one train when the next one took the passport in
+            + _ride("e", "147", "to_kaliningrad", [p["5"]], 600, None)
+            + _ride("f", "148", "from_kaliningrad", [p["5"]], 700, 860)
+            # 6's passport twice on one train, under two references
+            + _ride("g", "359", "to_kaliningrad", [p["6"], passenger("66", passport="750000006")], 900, 1000)
+        )
+    )
+    journeys = store.journeys(JourneyFilter())
+    by_document: dict[str, list[Any]] = {}
+    for journey in journeys:
+        by_document.setdefault(journey.document_key, []).append(journey)
+    with store.writing() as session:
+        found = session.conflicting_documents(sorted(by_document), transit_limits(pack.corridor))
+    assert found == ["RUS:750000002", "RUS:750000003", "RUS:750000005", "RUS:750000006"]
+    assert found == sorted(k for k, js in by_document.items() if reconcile_document(k, js, pack.corridor))
+    alerted = {a.document_key for a in store.alerts(AlertFilter()) if a.type == "DOCUMENT_IN_USE"}
+    assert alerted == {"RUS:750000002", "RUS:750000005", "RUS:750000006"}

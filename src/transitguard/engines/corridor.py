@@ -561,6 +561,36 @@ def _interval(journey: Journey) -> tuple[datetime, datetime] | None:
     return journey.entered_at, end
 
 
+def in_use_together(one: Journey, other: Journey) -> bool:
+    """Whether two journeys of one travel document are a DOCUMENT_IN_USE: on the same train, or in the
+    corridor at overlapping times. (A store's `conflicting_documents` asks the same in SQL.)"""
+    a, b = _interval(one), _interval(other)
+    overlapping = a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
+    return one.train == other.train or overlapping
+
+
+def transit_limits(corridor: Corridor) -> dict[str, int]:
+    """The transit documents good for a limited number of transits, with their limits (FRTD: 2)."""
+    return {
+        kind: spec.max_transits
+        for kind, spec in corridor.transit_documents.items()
+        if spec.max_transits is not None
+    }
+
+
+def overused_transit_documents(
+    journeys: Iterable[Journey], limits: Mapping[str, int]
+) -> dict[tuple[str, str], list[Journey]]:
+    """The journeys of each transit document (kind, number) with a limit, among those that entered
+    the corridor, where there are more of them than the limit allows."""
+    by_number: dict[tuple[str, str], list[Journey]] = {}
+    for journey in journeys:
+        kind, number = journey.transit_kind, journey.transit_number
+        if kind is not None and kind in limits and number and journey.entered_at is not None:
+            by_number.setdefault((kind, number), []).append(journey)
+    return {used: js for used, js in by_number.items() if len(js) > limits[used[0]]}
+
+
 def reconcile_document(doc_key: str, journeys: Sequence[Journey], corridor: Corridor) -> tuple[Alert, ...]:
     """Cross-train alerts for one travel document, from every journey that carries it."""
     mine = sorted(
@@ -570,10 +600,7 @@ def reconcile_document(doc_key: str, journeys: Sequence[Journey], corridor: Corr
     alerts: list[Alert] = []
     for later_index, later in enumerate(mine):
         for earlier in mine[:later_index]:
-            same_train = earlier.train == later.train
-            a, b = _interval(earlier), _interval(later)
-            overlapping = a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
-            if not (same_train or overlapping):
+            if not in_use_together(earlier, later):
                 continue
             alerts.append(
                 _alert(
@@ -594,35 +621,29 @@ def reconcile_document(doc_key: str, journeys: Sequence[Journey], corridor: Corr
                     },
                 )
             )
-    for kind, spec in corridor.transit_documents.items():
-        if spec.max_transits is None:
-            continue
-        by_number: dict[str, list[Journey]] = {}
-        for journey in mine:
-            if journey.transit_kind == kind and journey.transit_number and journey.entered_at is not None:
-                by_number.setdefault(journey.transit_number, []).append(journey)
-        for number, used in by_number.items():
-            used.sort(key=lambda j: (j.entered_at, j.journey_id))
-            for over in used[spec.max_transits :]:
-                alerts.append(
-                    _alert(
-                        "TRANSIT_DOCUMENT_INVALID",
-                        "high",
-                        over.train,
-                        over.entered_at or _far_future(),
-                        f"{kind} {number} was already used for {spec.max_transits} transits "
-                        f"(single entry and return)",
-                        [e for j in used for e in j.evidence[:1]] + list(over.evidence),
-                        subject=f"overused:{kind}:{number}:{over.journey_id}",
-                        passenger_ref=over.passenger_ref,
-                        document=doc_key,
-                        details={
-                            "reasons": ["already_used"],
-                            "transit_document_kind": kind,
-                            "earlier_journeys": [j.journey_id for j in used[: spec.max_transits]],
-                        },
-                    )
+    limits = transit_limits(corridor)
+    for (kind, number), used in overused_transit_documents(mine, limits).items():
+        limit = limits[kind]
+        used.sort(key=lambda j: (j.entered_at, j.journey_id))
+        for over in used[limit:]:
+            alerts.append(
+                _alert(
+                    "TRANSIT_DOCUMENT_INVALID",
+                    "high",
+                    over.train,
+                    over.entered_at or _far_future(),
+                    f"{kind} {number} was already used for {limit} transits (single entry and return)",
+                    [e for j in used for e in j.evidence[:1]] + list(over.evidence),
+                    subject=f"overused:{kind}:{number}:{over.journey_id}",
+                    passenger_ref=over.passenger_ref,
+                    document=doc_key,
+                    details={
+                        "reasons": ["already_used"],
+                        "transit_document_kind": kind,
+                        "earlier_journeys": [j.journey_id for j in used[:limit]],
+                    },
                 )
+            )
     alerts.sort(key=lambda a: a.alert_id)
     return tuple(alerts)
 

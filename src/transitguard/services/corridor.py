@@ -23,7 +23,13 @@ from transitguard.domain.corridor import Corridor
 from transitguard.domain.events import AlertAcknowledged, AlertResolved, CorridorEvent, TrainRef
 from transitguard.domain.ledger import LedgerEntry, load_corridor_event
 from transitguard.domain.records import Alert, IssuedFrtd, Journey
-from transitguard.engines.corridor import TrainResult, frtd_numbers, reconcile_document, reconcile_train
+from transitguard.engines.corridor import (
+    TrainResult,
+    frtd_numbers,
+    reconcile_document,
+    reconcile_train,
+    transit_limits,
+)
 from transitguard.errors import ConflictError, NotFoundError
 from transitguard.rulepacks import RulePack
 from transitguard.services.freight_record import apply_freight_decisions
@@ -251,10 +257,15 @@ class CorridorService:
         and that none has stored alerts (a rebuild), so neither needs asking."""
         if not document_keys:
             return
-        # Only a document on two or more journeys can raise a cross-train alert.
-        shared = list(document_keys) if all_shared else session.shared_documents(document_keys)
+        # Only the journeys of documents that raise a cross-train alert are read (stored alerts of the
+        # others are deleted below): the store finds them, the engine makes the alerts.
+        conflicting = (
+            list(document_keys)
+            if all_shared
+            else session.conflicting_documents(document_keys, transit_limits(self.corridor))
+        )
         by_document: dict[str, list[Journey]] = defaultdict(list)
-        for journey in session.journeys_of_documents(shared):
+        for journey in session.journeys_of_documents(conflicting):
             if journey.document_key:
                 by_document[journey.document_key].append(journey)
         alerts: list[Alert] = []

@@ -3,7 +3,7 @@ and tests/contract/ runs the same tests against each."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -100,8 +100,13 @@ class WriteSession(ScreeningSession, FrtdSession, Protocol):
 
     def event_counts(self, train_keys: Iterable[str]) -> dict[str, int]: ...
     def document_keys_of_trains(self, train_keys: Iterable[str]) -> set[str]: ...
-    def shared_documents(self, document_keys: Iterable[str]) -> list[str]:
-        """Those of the given travel documents that are on more than one journey."""
+    def conflicting_documents(
+        self, document_keys: Iterable[str], transit_limits: Mapping[str, int]
+    ) -> list[str]:
+        """Those of the given travel documents whose journeys raise a cross-train alert
+        (engines/corridor.py, reconcile_document): two of them in use together
+        (`in_use_together`), or one transit document of a kind in `transit_limits` used on more
+        journeys than its limit (`overused_transit_documents`)."""
         ...
 
     def journeys_of_documents(self, document_keys: Iterable[str]) -> list[Journey]: ...

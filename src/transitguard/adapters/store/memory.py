@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -23,7 +23,7 @@ from transitguard.domain.records import (
 )
 from transitguard.domain.watchlists import Hit, WatchlistVersion
 from transitguard.engines.chain import GENESIS, ChainReport, ChainRow, link_hash, verify_chain
-from transitguard.engines.corridor import TrainResult
+from transitguard.engines.corridor import TrainResult, in_use_together, overused_transit_documents
 from transitguard.errors import ConflictError
 from transitguard.services.ports import AlertFilter, AppendResult, HitFilter, JourneyFilter, Workflow
 
@@ -112,13 +112,20 @@ class MemoryWriteSession:
             j.document_key for j in self.state.journeys.values() if j.train.key in keys and j.document_key
         }
 
-    def shared_documents(self, document_keys: Iterable[str]) -> list[str]:
+    def conflicting_documents(
+        self, document_keys: Iterable[str], transit_limits: Mapping[str, int]
+    ) -> list[str]:
         wanted = set(document_keys)
-        seen: dict[str, int] = {}
+        by_document: dict[str, list[Journey]] = {}
         for journey in self.state.journeys.values():
             if journey.document_key in wanted:
-                seen[journey.document_key] = seen.get(journey.document_key, 0) + 1
-        return sorted(k for k, n in seen.items() if n > 1)
+                by_document.setdefault(journey.document_key, []).append(journey)
+        return sorted(
+            key
+            for key, journeys in by_document.items()
+            if any(in_use_together(a, b) for i, a in enumerate(journeys) for b in journeys[:i])
+            or overused_transit_documents(journeys, transit_limits)
+        )
 
     def projection_epoch(self) -> int:
         return self.state.epoch

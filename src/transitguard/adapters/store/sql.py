@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -114,12 +114,12 @@ class SqlWriteSession:
         values = rows if encoded else encode_rows(table, rows, self.dialect)
         self.connection.exec_driver_sql(insert_statement(table, self.dialect), values)
 
-    def _run(self, statement: str, parameters: tuple[Any, ...]) -> None:
+    def _run(self, statement: str, parameters: tuple[Any, ...]) -> Any:
         """One statement straight to the driver (`?` marks a parameter on either database): the
         statements every train of every batch runs, without SQLAlchemy compiling each one again."""
         if not self.sqlite:
             statement = statement.replace("?", "%s")
-        self.connection.exec_driver_sql(statement, parameters)
+        return self.connection.exec_driver_sql(statement, parameters)
 
     def _copy(self, table: Any, rows: Sequence[tuple[Any, ...]]) -> None:
         """Many rows into PostgreSQL by COPY, in this session's transaction: several times faster than
@@ -283,18 +283,41 @@ class SqlWriteSession:
             found.update(r.document_key for r in self.connection.execute(query))
         return found
 
-    def shared_documents(self, document_keys: Iterable[str]) -> list[str]:
+    def conflicting_documents(
+        self, document_keys: Iterable[str], transit_limits: Mapping[str, int]
+    ) -> list[str]:
+        # In the database: of the thousands of documents a batch's trains carry, next to none raise an
+        # alert, and reading every journey of every document on two or more of them cost a batch more
+        # than all its other queries (most travellers come back: the number grows with the ledger).
+        # The conditions are engines/corridor.py's in_use_together and overused_transit_documents.
+        # Times compare as stored: SQLite's text is UTC in one fixed format (encoding.sqlite_time), so
+        # its order is the order in time.
         keys = sorted(set(document_keys))
-        shared: list[str] = []
+        # First how many journeys each has, from the index alone: most documents are on one journey,
+        # and the conditions need the journeys' rows.
+        counts: dict[str, int] = {}
         for chunk in _chunks(keys):
-            query = (
-                select(t.journeys.c.document_key)
-                .where(_member(self.dialect, t.journeys.c.document_key, chunk))
-                .group_by(t.journeys.c.document_key)
-                .having(func.count() > 1)
-            )
-            shared.extend(r.document_key for r in self.connection.execute(query))
-        return shared
+            member, listed = self._member_of(chunk)
+            counts.update(self._run(_ON_SEVERAL.format(member=member), listed).fetchall())
+        found: set[str] = set()
+        for chunk in _chunks(sorted(counts)):
+            member, listed = self._member_of(chunk)
+            found.update(r for (r,) in self._run(_IN_USE_TOGETHER.format(member=member), listed))
+            for kind, limit in sorted(transit_limits.items()):
+                over = [k for k in chunk if counts[k] > limit]
+                if over:
+                    member, listed = self._member_of(over)
+                    found.update(
+                        r for (r,) in self._run(_OVERUSED.format(member=member), (*listed, kind, limit))
+                    )
+        return sorted(found)
+
+    def _member_of(self, values: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        """`IN` these values for a statement of `_run`: one array parameter on PostgreSQL (see _member),
+        a list of marks on SQLite."""
+        if self.sqlite:
+            return f"IN ({', '.join('?' * len(values))})", tuple(values)
+        return "= ANY(?)", (list(values),)
 
     def journeys_of_documents(self, document_keys: Iterable[str]) -> list[Journey]:
         return _journeys_of_documents(self.connection, document_keys)
@@ -560,6 +583,30 @@ def _gone(old: Sequence[R], new: Sequence[R], key: Callable[[R], str]) -> list[s
 
 
 _JOURNEY_COLUMNS = ", ".join(c.name for c in t.journeys.columns)
+
+_ON_SEVERAL = """
+SELECT document_key, COUNT(*) FROM journeys WHERE document_key {member}
+GROUP BY document_key HAVING COUNT(*) > 1
+"""
+
+_IN_USE_TOGETHER = """
+SELECT DISTINCT a.document_key FROM journeys a
+JOIN journeys b ON b.document_key = a.document_key AND b.journey_id > a.journey_id
+WHERE a.document_key {member} AND (
+    a.train_key = b.train_key
+    OR (a.entered_at IS NOT NULL AND b.entered_at IS NOT NULL
+        AND (COALESCE(b.exited_at, b.train_exited_at) IS NULL
+             OR a.entered_at < COALESCE(b.exited_at, b.train_exited_at))
+        AND (COALESCE(a.exited_at, a.train_exited_at) IS NULL
+             OR b.entered_at < COALESCE(a.exited_at, a.train_exited_at))))
+"""
+
+_OVERUSED = """
+SELECT DISTINCT document_key FROM journeys
+WHERE document_key {member} AND transit_kind = ?
+    AND transit_number IS NOT NULL AND transit_number <> '' AND entered_at IS NOT NULL
+GROUP BY document_key, transit_number HAVING COUNT(*) > ?
+"""
 
 
 def _journeys_of_documents(conn: Connection, document_keys: Iterable[str]) -> list[Journey]:
