@@ -46,11 +46,16 @@ from transitguard.services.train_plans import BatchPlan, Planner
 
 COLLECT_EVERY = 50  # batches between two collections of cyclic garbage in the planning process (few)
 # The share of an input's batches the ingest does whole, from the first: it does them while this process
-# checks the input, and batches in a row cost it least (its trains go on in its own cache). A batch
-# costs the ingest 0.72 s done whole and 0.30 s stored from a plan, and this process 0.45 s to plan and
-# 0.08 s to check (10,000 events, bench/ingest.py); the two are equally busy when the ingest has about
-# a quarter of the batches, whatever the length of the input.
-INGEST_SHARE = 0.25
+# checks the input, and batches in a row cost it least (its trains go on in its own cache). A batch of
+# 10,000 events costs the ingest about 0.55 s done whole and 0.25 s stored from a plan, and this
+# process 0.45 s to plan and 0.08 s to check (bench/ingest.py, timed batch by batch); the two are
+# equally busy when the ingest has about a third of the batches, whatever the length of the input.
+# Just over a third: on the 30-day bench (six batches) the ingest then takes three, not two.
+INGEST_SHARE = 0.35
+# Planned batches sent ahead of the ingest, at most: while the ingest does its share this process plans
+# on, and with fewer it waited, on 120 days of traffic, for a sixth of the run. Each one held costs
+# about 10 MiB here (bench/memory.py), whatever the length of the input.
+PLANS_AHEAD = 8
 
 
 class _Counter(Protocol):
@@ -215,7 +220,7 @@ class _Sender:
     """Sends the planning process's messages from a thread: planning goes on while the ingest is busy
     with a batch of its own, up to `ahead` messages in advance (memory: that many batches)."""
 
-    def __init__(self, connection: Connection, ahead: int = 3) -> None:
+    def __init__(self, connection: Connection, ahead: int = PLANS_AHEAD) -> None:
         self._connection = connection
         self._queue: queue.Queue[bytes | None] = queue.Queue(ahead)
         self._failed = False
