@@ -5,8 +5,11 @@
 Measured: `transitguard ingest`'s service path (validate every line, then batches that append to the
 hash-chained ledger and recompute the trains and documents they touch), on SQLite and, when
 TRANSITGUARD_BENCH_POSTGRES_URL (or TRANSITGUARD_TEST_POSTGRES_URL) is set, PostgreSQL.
-Baseline: `raw-insert`, the same lines inserted as text into one SQLite table with executemany
-(no parsing, no validation, no chain, no projections): what storing the bytes alone costs here.
+Baselines: `raw-insert`, the same lines inserted as text into one SQLite table with executemany
+(no parsing, no validation, no chain, no projections): what storing the bytes alone costs here; and
+`parse-only`, every line validated once into its event in one process (what the whole-input check
+alone costs): processor-bound like the ingest, so on a shared machine whose speed drifts from minute
+to minute its ratio to the ingest moves far less than either figure.
 `cpu s` is the median processor time of this process (the ingest), `planning cpu s` that of the
 forked planning process beside it (services/planning.py: the whole-input check, then most batches
 parsed and reconciled ahead): on a shared machine they move less than the wall clock does.
@@ -29,6 +32,7 @@ from sqlalchemy import create_engine, text
 
 from common import median_seconds, postgres_url, simulated_file, table
 from transitguard.adapters.store.sql import SqlStore
+from transitguard.domain.events import parse_event_json
 from transitguard.rulepacks import load_rule_pack
 from transitguard.services.corridor import CorridorService
 from transitguard.services.ingest import Source, ingest_sources
@@ -41,6 +45,12 @@ def raw_insert(source: Path, database: Path) -> None:
         conn.execute("CREATE TABLE raw (n INTEGER PRIMARY KEY, body TEXT NOT NULL)")
         with source.open("rb") as handle:
             conn.executemany("INSERT INTO raw (body) VALUES (?)", ((line.decode(),) for line in handle))
+
+
+def parse_only(source: Path) -> None:
+    with source.open("rb") as handle:
+        for line in handle:
+            parse_event_json(line)
 
 
 def ingest(source: Path, url: str) -> None:
@@ -99,7 +109,21 @@ def main() -> None:
         events = simulated_file(source, args.days)
         rows: list[tuple[str, ...]] = []
         base = median_seconds(lambda: raw_insert(source, work / "raw.db"), args.repeats)
-        rows.append(("raw-insert (baseline, SQLite)", f"{base:.2f}", f"{events / base:,.0f}", "", "", "1.00"))
+        rows.append(
+            ("raw-insert (baseline, SQLite)", f"{base:.2f}", f"{events / base:,.0f}", "", "", "1.00", "")
+        )
+        parse = median_seconds(lambda: parse_only(source), args.repeats)
+        rows.append(
+            (
+                "parse-only (baseline)",
+                f"{parse:.2f}",
+                f"{events / parse:,.0f}",
+                "",
+                "",
+                f"{parse / base:.1f}",
+                "1.00",
+            )
+        )
         db = work / "tg.db"
         targets = [("transitguard ingest, SQLite", f"sqlite:///{db}", lambda: fresh_sqlite(db))]
         pg = postgres_url()
@@ -119,12 +143,21 @@ def main() -> None:
                     f"{statistics.median(cpu):.2f}",
                     f"{statistics.median(planning):.2f}",
                     f"{seconds / base:.1f}",
+                    f"{seconds / parse:.1f}",
                 )
             )
         table(
             f"Bulk ingest: {events:,} simulated events ({args.days} days), median of {args.repeats}",
             rows,
-            ("path", "seconds", "events/s", "cpu s", "planning cpu s", "x baseline time"),
+            (
+                "path",
+                "seconds",
+                "events/s",
+                "cpu s",
+                "planning cpu s",
+                "x raw-insert time",
+                "x parse-only time",
+            ),
         )
 
 

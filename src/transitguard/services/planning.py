@@ -31,6 +31,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from datetime import datetime
+from fractions import Fraction
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
@@ -49,9 +50,10 @@ COLLECT_EVERY = 50  # batches between two collections of cyclic garbage in the p
 # checks the input, and batches in a row cost it least (its trains go on in its own cache). A batch of
 # 10,000 events costs the ingest about 0.55 s done whole and 0.25 s stored from a plan, and this
 # process 0.45 s to plan and 0.08 s to check (bench/ingest.py, timed batch by batch); the two are
-# equally busy when the ingest has about a third of the batches, whatever the length of the input.
-# Just over a third: on the 30-day bench (six batches) the ingest then takes three, not two.
-INGEST_SHARE = 0.35
+# equally busy when the ingest has about a third of the batches (rounded up), whatever the length of
+# the input. Exactly a third, as a fraction: 6 batches give the ingest 2, not 3 (processor time per
+# process, bench/ingest.py: 2 of 6 balances the two, 3 leaves the ingest the slower).
+INGEST_SHARE = Fraction(1, 3)
 # Planned batches sent ahead of the ingest, at most: while the ingest does its share this process plans
 # on, and with fewer it waited, on 120 days of traffic, for a sixth of the run. Each one held costs
 # about 10 MiB here (bench/memory.py), whatever the length of the input.
