@@ -58,3 +58,56 @@ def test_the_same_file_without_the_bad_line_is_stored_whole(
         assert service.store.ledger_count() == len(events)
     finally:
         service.store.close()
+
+
+def _bad(event: dict[str, object], event_id: str) -> bytes:
+    return orjson.dumps({**event, "event_id": event_id, "occurred_at": "2023-05-01T25:00:00+03:00"}) + b"\n"
+
+
+def test_a_bad_line_in_the_ingests_own_second_batch_stores_nothing(
+    database_url: str, pack: RulePack, tmp_path: Path
+) -> None:
+    # The ingest parses its first batches itself and the planning process checks only the lines after
+    # them: the first batch, clean, must still wait for the second's verdict before it commits.
+    source = tmp_path / "second-batch.jsonl"
+    events = traffic(trains=3, passengers=8)
+    lines = [orjson.dumps(e) + b"\n" for e in events]
+    lines[14] = _bad(events[14], "bad-15")
+    source.write_bytes(b"".join(lines))
+    service = service_on(database_url, pack)
+    try:
+        with pytest.raises(EventValidationError) as raised:
+            ingest_sources(service, [Source(source.name, source)], batch_size=10)
+        assert [(p.source, p.line, p.field) for p in raised.value.problems] == [
+            (source.name, 15, "occurred_at")
+        ]
+        assert service.store.ledger_count() == 0
+    finally:
+        service.store.close()
+
+
+def test_bad_lines_in_the_first_batches_and_after_them_are_named_in_line_order(
+    database_url: str, pack: RulePack, tmp_path: Path
+) -> None:
+    # Two files, the ingest's first two batches (20 non-blank lines) spanning both, a blank line
+    # among them: every problem is named by its own file and line, the ingest's first.
+    events = traffic(trains=3, passengers=8)
+    good = [orjson.dumps(e) + b"\n" for e in events]
+    first = tmp_path / "a.jsonl"
+    first.write_bytes(b"".join([*good[:6], b"\n", _bad(events[6], "bad-a8"), *good[7:10]]))
+    second = tmp_path / "b.jsonl"
+    second.write_bytes(
+        b"".join([*good[10:14], _bad(events[14], "bad-b5"), *good[15:35], _bad(events[35], "bad-b26")])
+    )
+    service = service_on(database_url, pack)
+    try:
+        with pytest.raises(EventValidationError) as raised:
+            ingest_sources(service, [Source(first.name, first), Source(second.name, second)], batch_size=10)
+        assert [(p.source, p.line) for p in raised.value.problems] == [
+            ("a.jsonl", 8),
+            ("b.jsonl", 5),
+            ("b.jsonl", 26),
+        ]
+        assert service.store.ledger_count() == 0
+    finally:
+        service.store.close()

@@ -212,6 +212,7 @@ class _VerdictInFlight:
     def __init__(self, share: int) -> None:
         self.claims = Claims(multiprocessing.Value("q", _OwnBatches.FIRST_OWN))
         self.claims.leave_first(share)
+        self.first_own = _OwnBatches.FIRST_OWN
         self.ingest_batches = 0  # not received yet
 
     def next_message(self) -> object:

@@ -6,9 +6,10 @@ file). Standard input is spooled to a temporary file first, so it gets the same 
 A kill in the middle leaves every acknowledged batch and nothing of the one in flight; running the
 same file again is safe, because the ledger is idempotent by event_id.
 
-Where the platform can fork, a planning process (services/planning.py) checks the whole input while
-this one parses and applies the first batch, whose commit waits for the verdict; then the two share
-the batches: the planning process parses and reconciles most of them ahead, and this one stores them.
+Where the platform can fork, a planning process (services/planning.py) checks the lines after the
+first batches while this one parses (so checks) and applies those, and the first commit waits for
+both verdicts; then the two share the batches: the planning process parses and reconciles most of
+them ahead, and this one stores them.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from transitguard.domain.ledger import LedgerEntry
 from transitguard.errors import ConflictError, EventValidationError, Problem, TransitguardError
 from transitguard.services.corridor import BatchReport, CorridorService
 from transitguard.services.planning import BatchReader, PlanningProcess
-from transitguard.services.sources import Source, numbered_lines, validate_sources
+from transitguard.services.sources import MAX_PROBLEMS, Source, numbered_lines, validate_sources
 from transitguard.services.train_plans import TrainPlan
 
 __all__ = ["DEFAULT_BATCH_SIZE", "IngestReport", "Source", "ingest_sources", "is_paxlst", "paxlst_source"]
@@ -166,7 +167,7 @@ def ingest_sources(
     if rejects is not None:
         # Skipping invalid lines: the rejects are written first, in line order, and the good lines
         # are stored; there is no verdict to wait for.
-        valid, problems, _ = validate_sources(service.corridor, sources, rejects)
+        valid, _, problems = validate_sources(service.corridor, sources, rejects)
         report.problems = problems
         report.rejected = len(problems)
         report.lines = valid + len(problems)
@@ -174,7 +175,7 @@ def ingest_sources(
         planning = PlanningProcess(service, sources, batch_size, now, claimed=_OwnBatches.FIRST_OWN)
         own = _OwnBatches(planning, sources, service.corridor, batch_size)
     else:
-        valid, problems, _ = validate_sources(service.corridor, sources)
+        valid, _, problems = validate_sources(service.corridor, sources)
         if problems:
             raise EventValidationError(problems)
         report.lines = valid
@@ -183,8 +184,7 @@ def ingest_sources(
     def before_commit() -> None:
         nonlocal checked
         if not checked and own is not None:
-            # While the whole input is still being checked, read ahead the batches to come.
-            report.lines = own.planning.verdict(while_waiting=own.read_ahead)
+            report.lines = own.verdict()
             checked = True
 
     def flush(
@@ -237,11 +237,11 @@ class _OwnBatches:
     """The batches in order for an ingest with a planning process (services/planning.py): planned
     ones as they come, this process's own parsed here.
 
-    This process has the first FIRST_OWN batches: it does them while the planning process checks the
-    whole input. While it waits for the verdict it claims and parses more (at most AHEAD held at
-    once). The verdict leaves it the first INGEST_SHARE of all batches (services/planning.py), which
-    keeps the two processes about equally busy. After those it takes a batch only if the planning
-    process has not got to it.
+    This process has the first FIRST_OWN batches: it parses them, which checks their lines, while the
+    planning process checks all the lines after them. While it waits for the verdict it claims and
+    parses more (at most AHEAD held at once). The verdict leaves it the first INGEST_SHARE of all
+    batches (services/planning.py), which keeps the two processes about equally busy. After those it
+    takes a batch only if the planning process has not got to it.
     """
 
     FIRST_OWN = 2
@@ -255,10 +255,31 @@ class _OwnBatches:
         self._claimed = set(range(self.FIRST_OWN))  # this process's, not parsed yet
         self._parsed: dict[int, tuple[list[ParsedLine], list[Problem]]] = {}
         self._total: int | None = None  # the number of batches, once known
+        self._first_valid = 0  # valid lines in the first batches (the planning process does not check them)
+        self._first_problems: list[Problem] = []
+
+    def verdict(self) -> int:
+        """The number of valid lines once the whole input is checked, or EventValidationError with
+        the first problems in line order: those of the first batches, which this process checks by
+        parsing them, then the planning process's. While the check runs, the batches to come are read
+        ahead."""
+        for index in range(self.planning.first_own):
+            if index in self._claimed:
+                self._parse(index)
+        try:
+            valid = self.planning.verdict(while_waiting=self.read_ahead)
+        except EventValidationError as exc:
+            raise EventValidationError([*self._first_problems, *exc.problems][:MAX_PROBLEMS]) from None
+        if self._first_problems:
+            raise EventValidationError(self._first_problems[:MAX_PROBLEMS])
+        return valid + self._first_valid
 
     def _parse(self, index: int) -> None:
         self._claimed.discard(index)
         parsed, problems, last = self._reader.read(index)
+        if index < self.planning.first_own:
+            self._first_valid += len(parsed)
+            self._first_problems.extend(problems)
         if parsed or problems:
             self._parsed[index] = (parsed, problems)
             if last:
@@ -291,7 +312,7 @@ class _OwnBatches:
             if stored in self._parsed:
                 parsed, problems = self._parsed.pop(stored)
                 if problems:
-                    before_commit()  # raises: the whole-input check found these lines too
+                    before_commit()  # raises: one of the two checks found these lines too
                     raise EventValidationError(problems)  # pragma: no cover - the check is the same code
                 yield [p.entry for p in parsed], [(p.source, p.line) for p in parsed], {}
                 stored += 1

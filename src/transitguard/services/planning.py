@@ -1,11 +1,11 @@
-"""The planning process of a bulk ingest: the whole-input check, then batches parsed and planned
-ahead of the ingest that stores them.
+"""The planning process of a bulk ingest: the check of the input (all but the ingest's first batches),
+then batches parsed and planned ahead of the ingest that stores them.
 
-Two processes share the batches of the input. The ingest (this process) takes the first batches at
-once; the planning process (forked) checks every line of every source meanwhile and sends the
-verdict, which the first commit waits for. With the verdict it leaves the first INGEST_SHARE of the
-batches to the ingest. After that each batch goes to whichever process is free to take it, through
-one shared counter of claimed batches:
+Two processes share the batches of the input. The ingest (this process) takes the first batches at once,
+and checks their lines by parsing them; the planning process (forked) checks every line after those
+meanwhile and sends the verdict, which the first commit waits for. With the verdict it leaves the first
+INGEST_SHARE of the batches to the ingest. After that each batch goes to whichever process is free to
+take it, through one shared counter of claimed batches:
 
 - the planning process goes through the batches in order, claims each one nobody has, parses it and
   sends it as ledger rows with its trains' projections prepared (services/train_plans.py); a batch
@@ -112,14 +112,17 @@ class PlanningProcess:
         *,
         claimed: int = 1,
     ) -> None:
-        """`claimed`: the first batches, this process's from the start (at least the first)."""
+        """`claimed`: the first batches, this process's from the start (at least the first). This
+        process checks their lines itself (they are its to parse): the planning process checks the rest."""
         context = multiprocessing.get_context("fork")
         self.claims = Claims(context.Value("q", max(claimed, 1)))
+        self.first_own = max(claimed, 1)
         self._receive, send = context.Pipe(duplex=False)
         arguments = (
             send,
             self._receive,
             self.claims,
+            self.first_own,
             service.corridor,
             list(sources),
             batch_size,
@@ -151,7 +154,8 @@ class PlanningProcess:
         return self._receive.poll()
 
     def verdict(self, while_waiting: Callable[[], bool] | None = None) -> int:
-        """The number of valid lines, once the whole input is checked; EventValidationError if not.
+        """The number of valid lines after the first batches, once they are all checked;
+        EventValidationError if not.
         `while_waiting` is called while the verdict is not there, as long as it finds work to do."""
         while self._verdict is None:
             if while_waiting is not None and not self.ready() and while_waiting():
@@ -256,6 +260,7 @@ def _plan_batches(
     connection: Connection,
     ingest_end: Connection,
     claims: Claims,
+    first_own: int,
     corridor: Corridor,
     sources: Sequence[Source],
     batch_size: int,
@@ -264,7 +269,8 @@ def _plan_batches(
     frtds: Callable[[Iterable[str]], Mapping[str, IssuedFrtd]],
 ) -> None:
     """The planning process: ("verdict", valid, problems, the number of first batches left to the
-    ingest), then ("plan", BatchPlan) for every batch it claims, then ("done", number of batches)."""
+    ingest), then ("plan", BatchPlan) for every batch it claims, then ("done", number of batches).
+    The verdict is on the lines after the ingest's `first_own` batches, which it checks itself."""
     # The fork gave this process the ingest's end of the pipe too. Closed, the pipe breaks when the
     # ingest dies (killed, even with -9), and this process stops at its next send instead of
     # waiting forever for a reader.
@@ -273,18 +279,18 @@ def _plan_batches(
     gc.disable()
     send = _Sender(connection)
     try:
-        valid, problems, first = validate_sources(corridor, sources, keep=batch_size)
-        batches = -(-valid // batch_size)
+        valid, skipped, problems = validate_sources(corridor, sources, skip=first_own * batch_size)
+        batches = -(-(valid + skipped) // batch_size)
         send.send(("verdict", valid, problems, claims.leave_first(math.ceil(batches * INGEST_SHARE))))
         if problems:
             return
         planner = Planner(corridor, now, encode, frtds)
-        planner.follow(_keyed(first), plan=False)  # batch 0, the ingest's, read by the check
-        del first
+        # The ingest's first batches are passed over, not followed: a train that goes on from them
+        # gets plans short of those events, which the ingest refuses (TrainPlan.usable).
         lines = numbered_lines(sources)
-        for _ in itertools.islice(lines, batch_size):
+        for _ in itertools.islice(lines, first_own * batch_size):
             pass
-        for index in itertools.count(1):
+        for index in itertools.count(first_own):
             mine = claims.take(index)
             if not mine and index < claims.taken - planner.keep_batches:
                 # The ingest has it and several after it: no train of it can still be in play by the

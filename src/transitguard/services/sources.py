@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -11,8 +11,9 @@ import orjson
 
 from transitguard.adapters.formats.jsonl import check_lines
 from transitguard.domain.corridor import Corridor
-from transitguard.domain.events import Event
 from transitguard.errors import Problem
+
+MAX_PROBLEMS = 100  # the problems an ingest's check reports at most (the rejects file takes all)
 
 
 @dataclass(frozen=True)
@@ -56,24 +57,34 @@ def validate_sources(
     sources: Sequence[Source],
     rejects: BinaryIO | None = None,
     *,
-    keep: int = 0,
-    max_problems: int = 100,
-) -> tuple[int, list[Problem], list[Event]]:
-    """The whole-input check of every line of every source: the number of valid lines, the first
-    `max_problems` problems (all of them written to `rejects` if given), and the events of the first
-    `keep` valid lines. Nothing else is kept in memory."""
+    skip: int = 0,
+    max_problems: int = MAX_PROBLEMS,
+) -> tuple[int, int, list[Problem]]:
+    """The whole-input check of every line of every source but the first `skip` non-blank ones (an
+    ingest parses those itself): the number of valid lines, the number of lines skipped, and the first
+    `max_problems` problems (all of them written to `rejects` if given). Nothing else is kept in
+    memory."""
     problems: list[Problem] = []
-    first: list[Event] = []
     valid = 0
+    unchecked = [skip]
     for source in sources:
-        for item in check_lines(source.lines(), source.name, corridor, keep - len(first)):
-            if isinstance(item, Problem):
-                if rejects is not None:
-                    _write_reject(rejects, item)
-                if len(problems) < max_problems:
-                    problems.append(item)
+        for problem in check_lines(_blank_first(source.lines(), unchecked), source.name, corridor):
+            if problem is None:
+                valid += 1
                 continue
-            valid += 1
-            if item is not None:
-                first.append(item)
-    return valid, problems, first
+            if rejects is not None:
+                _write_reject(rejects, problem)
+            if len(problems) < max_problems:
+                problems.append(problem)
+    return valid, skip - unchecked[0], problems
+
+
+def _blank_first(lines: Iterable[bytes], unchecked: list[int]) -> Iterator[bytes]:
+    """The lines, with the first unchecked[0] non-blank ones (counting down) as blank ones: skipped,
+    and the lines after them keep their numbers."""
+    for raw in lines:
+        if unchecked[0] and raw.strip():
+            unchecked[0] -= 1
+            yield b""
+        else:
+            yield raw

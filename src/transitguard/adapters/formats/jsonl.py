@@ -125,23 +125,14 @@ def parse_line(raw: bytes | str, source: str, line: int, corridor: Corridor) -> 
     return found if isinstance(found, Problem) else ParsedLine(source, line, LedgerEntry.of(found))
 
 
-def check_lines(
-    lines: Iterable[bytes], source: str, corridor: Corridor, keep: int = 0
-) -> Iterator[Event | Problem | None]:
-    """Validate without preparing ledger entries (the first pass of an ingest): a Problem or None per
-    non-blank line, except that the first `keep` valid lines give their events (an ingest's first
-    batch, so no line of it is parsed twice)."""
+def check_lines(lines: Iterable[bytes], source: str, corridor: Corridor) -> Iterator[Problem | None]:
+    """Validate without preparing ledger entries (the whole-input check of an ingest): a Problem or
+    None per non-blank line."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         found = _event_or_problem(raw, source, number, corridor)
-        if isinstance(found, Problem):
-            yield found
-        elif keep > 0:
-            keep -= 1
-            yield found
-        else:
-            yield None
+        yield found if isinstance(found, Problem) else None
 
 
 def events_of(lines: Iterable[tuple[str, int, bytes]], corridor: Corridor) -> Iterator[Event]:
