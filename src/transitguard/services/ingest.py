@@ -252,7 +252,7 @@ class _OwnBatches:
     ) -> None:
         self.planning = planning
         self._reader = BatchReader(sources, corridor, batch_size)
-        self._claimed = set(range(self.FIRST_OWN))  # this process's, not parsed yet
+        self._claimed = set(range(planning.first_own))  # this process's, not parsed yet
         self._parsed: dict[int, tuple[list[ParsedLine], list[Problem]]] = {}
         self._total: int | None = None  # the number of batches, once known
         self._first_valid = 0  # valid lines in the first batches (the planning process does not check them)

@@ -86,6 +86,14 @@ def _member(dialect: str, column: Any, values: Sequence[str]) -> Any:
     return column.in_(values)
 
 
+def _listed(dialect: str, values: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+    """`IN` these values for a statement sent straight to the driver, with its parameters: one array
+    on PostgreSQL (as in _member), a list of marks on SQLite."""
+    if dialect == "postgresql":
+        return "= ANY(%s)", (list(values),)
+    return f"IN ({', '.join('?' * len(values))})", tuple(values)
+
+
 def _alert_query() -> Any:
     return select(
         t.alerts,
@@ -187,9 +195,9 @@ class SqlWriteSession:
         # the index lookups themselves.
         known: dict[str, str] = {}
         for chunk in _chunks(ids):
-            marks = ", ".join("?" * len(chunk))
-            lookup = f"SELECT event_id, body_hash FROM ledger WHERE event_id IN ({marks})"
-            known.update(self.connection.exec_driver_sql(lookup, tuple(chunk)).fetchall())
+            member, listed = _listed(self.dialect, chunk)
+            lookup = f"SELECT event_id, body_hash FROM ledger WHERE event_id {member}"
+            known.update(self.connection.exec_driver_sql(lookup, listed).fetchall())
         return known
 
     def append(self, entries: Sequence[LedgerEntry], recorded_at: datetime) -> AppendResult:
@@ -297,27 +305,20 @@ class SqlWriteSession:
         # and the conditions need the journeys' rows.
         counts: dict[str, int] = {}
         for chunk in _chunks(keys):
-            member, listed = self._member_of(chunk)
+            member, listed = _listed(self.dialect, chunk)
             counts.update(self._run(_ON_SEVERAL.format(member=member), listed).fetchall())
         found: set[str] = set()
         for chunk in _chunks(sorted(counts)):
-            member, listed = self._member_of(chunk)
+            member, listed = _listed(self.dialect, chunk)
             found.update(r for (r,) in self._run(_IN_USE_TOGETHER.format(member=member), listed))
             for kind, limit in sorted(transit_limits.items()):
                 over = [k for k in chunk if counts[k] > limit]
                 if over:
-                    member, listed = self._member_of(over)
+                    member, listed = _listed(self.dialect, over)
                     found.update(
                         r for (r,) in self._run(_OVERUSED.format(member=member), (*listed, kind, limit))
                     )
         return sorted(found)
-
-    def _member_of(self, values: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
-        """`IN` these values for a statement of `_run`: one array parameter on PostgreSQL (see _member),
-        a list of marks on SQLite."""
-        if self.sqlite:
-            return f"IN ({', '.join('?' * len(values))})", tuple(values)
-        return "= ANY(?)", (list(values),)
 
     def journeys_of_documents(self, document_keys: Iterable[str]) -> list[Journey]:
         return _journeys_of_documents(self.connection, document_keys)
@@ -615,14 +616,9 @@ def _journeys_of_documents(conn: Connection, document_keys: Iterable[str]) -> li
     keys = sorted(set(document_keys))
     found: list[Journey] = []
     for chunk in _chunks(keys):
-        if conn.dialect.name == "postgresql":
-            query = f"SELECT {_JOURNEY_COLUMNS} FROM journeys WHERE document_key = ANY(%s)"
-            parameters: tuple[Any, ...] = (list(chunk),)
-        else:
-            marks = ", ".join("?" * len(chunk))
-            query = f"SELECT {_JOURNEY_COLUMNS} FROM journeys WHERE document_key IN ({marks})"
-            parameters = tuple(chunk)
-        found.extend(map(journey_from_values, conn.exec_driver_sql(query, parameters).fetchall()))
+        member, listed = _listed(conn.dialect.name, chunk)
+        query = f"SELECT {_JOURNEY_COLUMNS} FROM journeys WHERE document_key {member}"
+        found.extend(map(journey_from_values, conn.exec_driver_sql(query, listed).fetchall()))
     return found
 
 
