@@ -209,9 +209,13 @@ class _VerdictInFlight:
     """A planning process whose verdict, leaving the first `share` batches to the ingest, has reached
     the shared counter but not the ingest yet: the moment the ingest reads ahead."""
 
-    def __init__(self, share: int) -> None:
-        self.claims = Claims(multiprocessing.Value("q", _OwnBatches.FIRST_OWN))
+    def __init__(self, share: int, then_taken: int = 0) -> None:
+        """`then_taken`: batches the planning process has claimed since (it goes on at once)."""
+        first = _OwnBatches.FIRST_OWN
+        self.claims = Claims(multiprocessing.Value("q", first), multiprocessing.Value("q", first))
         self.claims.leave_first(share)
+        for _ in range(then_taken):
+            assert self.claims.take(self.claims.taken)
         self.first_own = _OwnBatches.FIRST_OWN
         self.ingest_batches = 0  # not received yet
 
@@ -232,3 +236,17 @@ def test_the_batches_left_to_the_ingest_are_read_in_order_when_it_reads_ahead_fi
     planning.ingest_batches = 6  # the verdict arrives
     read = [line for _, where, _ in own.in_order(lambda: None) for line in where]
     assert read == [(source.name, number) for number in range(1, len(lines) + 1)]
+
+
+def test_a_batch_the_planning_process_took_after_its_verdict_is_not_read_ahead_by_the_ingest(
+    pack: RulePack, tmp_path: Path
+) -> None:
+    # The verdict left batches 0-2 to the ingest and the planning process took batch 3 at once; the
+    # ingest, reading ahead before it has the verdict, claims batch 4: 3 is not its to read.
+    source = tmp_path / "two-days.jsonl"
+    lines = simulated(source, pack)
+    planning = _VerdictInFlight(share=3, then_taken=1)
+    own = _OwnBatches(planning, [Source(source.name, source)], pack.corridor, -(-len(lines) // 6))  # type: ignore[arg-type]
+    while own.read_ahead():
+        pass
+    assert sorted(own._parsed) == [0, 1, 2, 4]

@@ -297,10 +297,13 @@ class _OwnBatches:
             return True
         if len(self._parsed) >= self.AHEAD or self._total is not None:
             return False
-        index = self.planning.claims.next_free()
+        claims = self.planning.claims
+        index = claims.next_free()
         # The verdict may be on its way with the first batches left to this process (Claims.leave_first):
-        # then the claim lands past them, and they are this process's too, to be read in order.
-        self._claimed.update(range(self._reader.next_index, index + 1))
+        # then the claim lands past them, and they are this process's too, to be read in order. Any
+        # between those and the claim the planning process took once it had sent the verdict.
+        self._claimed.update(range(self._reader.next_index, min(index, claims.left)))
+        self._claimed.add(index)
         self._parse(min(self._claimed))
         return True
 

@@ -68,10 +68,11 @@ class _Counter(Protocol):
 
 class Claims:
     """Which batches are taken: every batch below `taken` is. The first ones are the ingest's from the
-    start, batch 0 always."""
+    start, batch 0 always, and every one below `left` is the ingest's (see `leave_first`)."""
 
-    def __init__(self, counter: _Counter) -> None:
+    def __init__(self, counter: _Counter, left: _Counter) -> None:
         self._counter = counter
+        self._left = left
 
     def next_free(self) -> int:
         """Claim the first batch nobody has (the ingest's claims)."""
@@ -84,6 +85,7 @@ class Claims:
         """Leave the first `count` batches to the ingest (claim them for it, as far as nobody has);
         the number of batches claimed now."""
         with self._counter.get_lock():
+            self._left.value = count
             self._counter.value = max(self._counter.value, count)
             return int(self._counter.value)
 
@@ -98,6 +100,11 @@ class Claims:
     @property
     def taken(self) -> int:
         return self._counter.value
+
+    @property
+    def left(self) -> int:
+        """The batches below this are the ingest's: the first ones, and those `leave_first` left it."""
+        return self._left.value
 
 
 class PlanningProcess:
@@ -115,7 +122,7 @@ class PlanningProcess:
         """`claimed`: the first batches, this process's from the start (at least the first). This
         process checks their lines itself (they are its to parse): the planning process checks the rest."""
         context = multiprocessing.get_context("fork")
-        self.claims = Claims(context.Value("q", max(claimed, 1)))
+        self.claims = Claims(context.Value("q", max(claimed, 1)), context.Value("q", max(claimed, 1)))
         self.first_own = max(claimed, 1)
         self._receive, send = context.Pipe(duplex=False)
         arguments = (
