@@ -20,6 +20,7 @@ from transitguard.adapters.store.sql import SqlStore
 from transitguard.domain.records import IssuedFrtd
 from transitguard.errors import TransitguardError
 from transitguard.rulepacks import RulePack
+from transitguard.services import planning
 from transitguard.services.corridor import CorridorService
 from transitguard.services.ingest import Source, _OwnBatches, ingest_sources
 from transitguard.services.planning import INGEST_SHARE, Claims
@@ -58,10 +59,18 @@ def alone(path: Path, pack: RulePack, tmp_path: Path, batch_size: int) -> tuple[
         service.store.close()
 
 
-@pytest.mark.parametrize("batch_size", [40, 997])
+# (batch size, events the check keeps): every batch the planning process plans from the check's
+# events; its first two from them and the rest parsed again; none (100 events fill no batch of 997).
+@pytest.mark.parametrize(("batch_size", "keep"), [(40, planning.KEEP_EVENTS), (40, 100), (997, 100)])
 def test_planned_batches_store_what_the_ingest_alone_and_a_rebuild_give(
-    database_url: str, pack: RulePack, tmp_path: Path, batch_size: int
+    database_url: str,
+    pack: RulePack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    batch_size: int,
+    keep: int,
 ) -> None:
+    monkeypatch.setattr(planning, "KEEP_EVENTS", keep)  # the planning process is a fork: it sees this
     source = tmp_path / "two-days.jsonl"
     lines = simulated(source, pack)
     service = service_on(database_url, pack)
@@ -75,6 +84,34 @@ def test_planned_batches_store_what_the_ingest_alone_and_a_rebuild_give(
         service.rebuild(workers=1)
         assert projections(service) == planned
         assert service.store.verify_ledger().intact
+    finally:
+        service.store.close()
+
+
+def test_events_kept_by_the_check_follow_their_lines_across_files_and_blank_lines(
+    database_url: str, pack: RulePack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The check counts non-blank lines across every file, the planning process batches them: a kept
+    # event handed to the wrong line would store one event twice and another not at all.
+    monkeypatch.setattr(planning, "KEEP_EVENTS", 130)
+    lines = simulated(tmp_path / "all.jsonl", pack)
+    # The check keeps the events of the first batches the planning process plans: those after the
+    # ingest's share. A blank line and the end of the first file fall among them.
+    start = math.ceil(math.ceil(len(lines) / 40) * INGEST_SHARE) * 40
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_bytes(
+        b"".join(lines[: start + 13]) + b"\n" + b"".join(lines[start + 13 : start + 21]) + b"\n"
+    )
+    second.write_bytes(b"\n" + b"".join(lines[start + 21 :]))
+    sources = [Source(first.name, first), Source(second.name, second)]
+    service = service_on(database_url, pack)
+    try:
+        report = ingest_sources(service, sources, batch_size=40)
+        assert (report.lines, report.stored, report.duplicates) == (len(lines), len(lines), 0)
+        assert report.planned_trains > 0
+        assert projections(service) == alone(tmp_path / "all.jsonl", pack, tmp_path, 40)
+        stored = [e.event_id for _, e in service.store.ledger_entries()]
+        assert stored == [orjson.loads(line)["event_id"] for line in lines]
     finally:
         service.store.close()
 

@@ -167,18 +167,18 @@ def ingest_sources(
     if rejects is not None:
         # Skipping invalid lines: the rejects are written first, in line order, and the good lines
         # are stored; there is no verdict to wait for.
-        valid, _, problems = validate_sources(service.corridor, sources, rejects)
-        report.problems = problems
-        report.rejected = len(problems)
-        report.lines = valid + len(problems)
+        result = validate_sources(service.corridor, sources, rejects)
+        report.problems = result.problems
+        report.rejected = result.invalid
+        report.lines = result.valid + result.invalid
     elif "fork" in multiprocessing.get_all_start_methods():
         planning = PlanningProcess(service, sources, batch_size, now, claimed=_OwnBatches.FIRST_OWN)
         own = _OwnBatches(planning, sources, service.corridor, batch_size)
     else:
-        valid, _, problems = validate_sources(service.corridor, sources)
-        if problems:
-            raise EventValidationError(problems)
-        report.lines = valid
+        whole = validate_sources(service.corridor, sources)
+        if whole.problems:
+            raise EventValidationError(whole.problems)
+        report.lines = whole.valid
     checked = own is None
 
     def before_commit() -> None:

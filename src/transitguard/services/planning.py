@@ -28,6 +28,7 @@ import multiprocessing
 import pickle
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from datetime import datetime
@@ -38,26 +39,33 @@ from typing import Any, Protocol
 from transitguard.adapters.formats.jsonl import ParsedLine, events_of, parse_line
 from transitguard.domain.corridor import Corridor
 from transitguard.domain.events import Event, train_of
+from transitguard.domain.ledger import LedgerEntry
 from transitguard.domain.records import IssuedFrtd
 from transitguard.engines.corridor import TrainResult
 from transitguard.errors import EventValidationError, Problem, TransitguardError
 from transitguard.services.corridor import CorridorService
-from transitguard.services.sources import Source, numbered_lines, validate_sources
+from transitguard.services.sources import Source, count_lines, numbered_lines, validate_sources
 from transitguard.services.train_plans import BatchPlan, Planner
 
 COLLECT_EVERY = 50  # batches between two collections of cyclic garbage in the planning process (few)
 # The share of an input's batches the ingest does whole, from the first: it does them while this process
 # checks the input, and batches in a row cost it least (its trains go on in its own cache). A batch of
 # 10,000 events costs the ingest about 0.55 s done whole and 0.25 s stored from a plan, and this
-# process 0.45 s to plan and 0.08 s to check (bench/ingest.py, timed batch by batch); the two are
-# equally busy when the ingest has about a third of the batches (rounded up), whatever the length of
-# the input. Exactly a third, as a fraction: 6 batches give the ingest 2, not 3 (processor time per
-# process, bench/ingest.py: 2 of 6 balances the two, 3 leaves the ingest the slower).
-INGEST_SHARE = Fraction(1, 3)
+# process 0.45 s to plan (0.35 s from events its check kept, KEEP_EVENTS) and 0.08 s to check
+# (bench/ingest.py, timed batch by batch). A quarter, rounded up, as a fraction: with the kept events
+# a third left the ingest the busier process on 120 days of traffic (interleaved runs, processor time
+# 9.9 s against 8.4 s; a quarter 9.2 s against 9.8 s, and 5 % faster), and a month's 6 batches still
+# give it 2.
+INGEST_SHARE = Fraction(1, 4)
 # Planned batches sent ahead of the ingest, at most: while the ingest does its share this process plans
 # on, and with fewer it waited, on 120 days of traffic, for a sixth of the run. Each one held costs
 # about 10 MiB here (bench/memory.py), whatever the length of the input.
 PLANS_AHEAD = 8
+# Events the check keeps for planning, at most: those of the first lines this process plans (after
+# the ingest's share), which it then plans without validating them a second time. On a month of
+# traffic (bench/ingest.py) that was a sixth of its processor time. About 70 MiB (bench/memory.py),
+# whatever the length of the input; the batches after those are parsed again.
+KEEP_EVENTS = 40_000
 
 
 class _Counter(Protocol):
@@ -223,6 +231,34 @@ class BatchReader:
         return parsed, problems, count < self._size
 
 
+class _Kept:
+    """The events the check validated of the non-blank lines from `start` on (counted from the first
+    line of the input), given out in line order as the batches pass, each one once."""
+
+    def __init__(self, start: int, events: list[Event]) -> None:
+        self._start = start
+        self._events = deque(events)
+
+    def take(self, first: int, count: int) -> list[Event] | None:
+        """The events of the `count` lines from line `first`, or None where the check kept not all of
+        them (they are parsed again). Those of the lines before `first` are let go."""
+        if first < self._start:
+            return None
+        for _ in range(min(first - self._start, len(self._events))):
+            self._events.popleft()
+        self._start = first
+        if len(self._events) < count:
+            self._events.clear()
+            return None
+        self._start += count
+        return [self._events.popleft() for _ in range(count)]
+
+
+def _ingest_share(batches: int) -> int:
+    """The first batches the ingest does whole, of an input of `batches` batches."""
+    return math.ceil(batches * INGEST_SHARE)
+
+
 def _keyed(events: Iterable[Event]) -> Iterator[tuple[str | None, Event]]:
     for event in events:
         train = train_of(event)
@@ -286,11 +322,18 @@ def _plan_batches(
     gc.disable()
     send = _Sender(connection)
     try:
-        valid, skipped, problems = validate_sources(corridor, sources, skip=first_own * batch_size)
-        batches = -(-(valid + skipped) // batch_size)
-        send.send(("verdict", valid, problems, claims.leave_first(math.ceil(batches * INGEST_SHARE))))
-        if problems:
+        # The events kept are those of the first batches after the ingest's share: the first this
+        # process plans (the input is counted first, which takes a hundredth of the check).
+        first_planned = max(first_own, _ingest_share(-(-count_lines(sources) // batch_size)))
+        keep = range(first_planned * batch_size, first_planned * batch_size + KEEP_EVENTS)
+        checked = validate_sources(corridor, sources, skip=first_own * batch_size, keep=keep)
+        batches = -(-(checked.valid + checked.skipped) // batch_size)
+        left = claims.leave_first(_ingest_share(batches))
+        send.send(("verdict", checked.valid, checked.problems, left))
+        if checked.problems:
             return
+        kept = _Kept(keep.start, checked.kept)
+        del checked
         planner = Planner(corridor, now, encode, frtds)
         # The ingest's first batches are passed over, not followed: a train that goes on from them
         # gets plans short of those events, which the ingest refuses (TrainPlan.usable).
@@ -312,17 +355,19 @@ def _plan_batches(
             if not batch:
                 send.send(("done", index))
                 break
+            validated = kept.take(index * batch_size, len(batch))
+            events = events_of(batch, corridor) if validated is None else validated
             if not mine:
                 # The ingest stores it; its trains go on. Events only: no canonical bodies to make.
-                planner.follow(_keyed(events_of(batch, corridor)), plan=False)
+                planner.follow(_keyed(events), plan=False)
             else:
-                parsed = [parse_line(raw, source, number, corridor) for source, number, raw in batch]
-                entries = [p.entry for p in parsed if isinstance(p, ParsedLine)]
+                entries = [LedgerEntry.of(event) for event in events]
                 plans = planner.follow(((e.train_key, e.event) for e in entries), plan=True)
                 rows = [e.as_row() for e in entries]
                 where = [(source, number) for source, number, _ in batch]
                 send.send(("plan", BatchPlan(index, rows, where, plans)))
-                del parsed, entries, rows
+                del entries, rows
+            del validated, events
             if len(batch) < batch_size:
                 send.send(("done", index + 1))
                 break

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -11,6 +11,7 @@ import orjson
 
 from transitguard.adapters.formats.jsonl import check_lines
 from transitguard.domain.corridor import Corridor
+from transitguard.domain.events import Event
 from transitguard.errors import Problem
 
 MAX_PROBLEMS = 100  # the problems an ingest's check reports at most (the rejects file takes all)
@@ -52,31 +53,54 @@ def _write_reject(handle: BinaryIO, problem: Problem) -> None:
     )
 
 
+@dataclass
+class Checked:
+    """What the whole-input check found: the numbers of valid and invalid lines and of lines skipped,
+    the first problems, and the events of the first valid lines if asked to keep them."""
+
+    valid: int
+    invalid: int
+    skipped: int
+    problems: list[Problem]
+    kept: list[Event] = field(default_factory=list)
+
+
 def validate_sources(
     corridor: Corridor,
     sources: Sequence[Source],
     rejects: BinaryIO | None = None,
     *,
     skip: int = 0,
+    keep: range = range(0),
     max_problems: int = MAX_PROBLEMS,
-) -> tuple[int, int, list[Problem]]:
+) -> Checked:
     """The whole-input check of every line of every source but the first `skip` non-blank ones (an
-    ingest parses those itself): the number of valid lines, the number of lines skipped, and the first
-    `max_problems` problems (all of them written to `rejects` if given). Nothing else is kept in
-    memory."""
-    problems: list[Problem] = []
-    valid = 0
+    ingest parses those itself), keeping the events of the non-blank lines in `keep` (counted from the
+    first, as `skip` is) as long as every line checked is valid. The first `max_problems` problems are
+    reported (all of them written to `rejects` if given); nothing else is kept in memory."""
+    checked = Checked(0, 0, 0, [])
     unchecked = [skip]
     for source in sources:
-        for problem in check_lines(_blank_first(source.lines(), unchecked), source.name, corridor):
-            if problem is None:
-                valid += 1
+        for found in check_lines(_blank_first(source.lines(), unchecked), source.name, corridor):
+            if not isinstance(found, Problem):
+                if skip + checked.valid in keep and not checked.problems:
+                    checked.kept.append(found)
+                checked.valid += 1
                 continue
+            checked.invalid += 1
             if rejects is not None:
-                _write_reject(rejects, problem)
-            if len(problems) < max_problems:
-                problems.append(problem)
-    return valid, skip - unchecked[0], problems
+                _write_reject(rejects, found)
+            if len(checked.problems) < max_problems:
+                checked.problems.append(found)
+    checked.skipped = skip - unchecked[0]
+    if checked.problems:
+        checked.kept.clear()  # nothing is stored: the events are of no use
+    return checked
+
+
+def count_lines(sources: Sequence[Source]) -> int:
+    """The number of non-blank lines of the sources: what the ingest's batches are made of."""
+    return sum(1 for source in sources for raw in source.lines() if raw.strip())
 
 
 def _blank_first(lines: Iterable[bytes], unchecked: list[int]) -> Iterator[bytes]:

@@ -125,14 +125,13 @@ def parse_line(raw: bytes | str, source: str, line: int, corridor: Corridor) -> 
     return found if isinstance(found, Problem) else ParsedLine(source, line, LedgerEntry.of(found))
 
 
-def check_lines(lines: Iterable[bytes], source: str, corridor: Corridor) -> Iterator[Problem | None]:
-    """Validate without preparing ledger entries (the whole-input check of an ingest): a Problem or
-    None per non-blank line."""
+def check_lines(lines: Iterable[bytes], source: str, corridor: Corridor) -> Iterator[Event | Problem]:
+    """Validate without preparing ledger entries (the whole-input check of an ingest): the event or
+    a Problem per non-blank line."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        found = _event_or_problem(raw, source, number, corridor)
-        yield found if isinstance(found, Problem) else None
+        yield _event_or_problem(raw, source, number, corridor)
 
 
 def events_of(lines: Iterable[tuple[str, int, bytes]], corridor: Corridor) -> Iterator[Event]:
