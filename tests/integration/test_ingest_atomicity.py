@@ -111,3 +111,26 @@ def test_bad_lines_in_the_first_batches_and_after_them_are_named_in_line_order(
         assert service.store.ledger_count() == 0
     finally:
         service.store.close()
+
+
+def test_skipping_invalid_lines_counts_and_writes_every_reject(
+    database_url: str, pack: RulePack, tmp_path: Path
+) -> None:
+    # The problems a failed check reports stop at the first hundred; the rejects do not.
+    events = traffic(trains=1, passengers=5)
+    source = tmp_path / "mixed.jsonl"
+    with source.open("wb") as handle:
+        for event in events:
+            handle.write(orjson.dumps(event) + b"\n" + b"not an event\n" * 30)
+    rejects = tmp_path / "rejects.jsonl"
+    service = service_on(database_url, pack)
+    try:
+        with rejects.open("wb") as out:
+            report = ingest_sources(service, [Source(source.name, source)], batch_size=4, rejects=out)
+        bad = 30 * len(events)
+        assert bad > 100
+        assert (report.lines, report.stored, report.rejected) == (len(events) + bad, len(events), bad)
+        lines = [orjson.loads(line)["line"] for line in rejects.read_bytes().splitlines()]
+        assert lines == [n for n in range(1, len(events) * 31 + 1) if n % 31 != 1]
+    finally:
+        service.store.close()
