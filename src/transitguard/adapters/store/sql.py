@@ -324,7 +324,6 @@ class SqlWriteSession:
         return _journeys_of_documents(self.connection, document_keys)
 
     def replace_train(self, result: TrainResult, previous: TrainResult | None = None) -> None:
-        conn = self.connection
         key = result.state.train.key
         scope = f"train:{key}"
         journeys: Sequence[Journey]
@@ -339,9 +338,11 @@ class SqlWriteSession:
             gone_journeys = _gone(previous.journeys, result.journeys, lambda j: j.journey_id)
             gone_alerts = _gone(previous.alerts, result.alerts, lambda a: a.alert_id)
             for chunk in _chunks([*gone_journeys, *(j.journey_id for j in journeys)]):
-                conn.execute(delete(t.journeys).where(_member(self.dialect, t.journeys.c.journey_id, chunk)))
+                member, listed = _listed(self.dialect, chunk)
+                self._run(f"DELETE FROM journeys WHERE journey_id {member}", listed)
             for chunk in _chunks([*gone_alerts, *(a.alert_id for a in alerts)]):
-                conn.execute(delete(t.alerts).where(_member(self.dialect, t.alerts.c.alert_id, chunk)))
+                member, listed = _listed(self.dialect, chunk)
+                self._run(f"DELETE FROM alerts WHERE alert_id {member}", listed)
         if previous is None or previous.state != result.state:
             self._run("DELETE FROM trains WHERE train_key = ?", (key,))
             self._insert(t.trains, [train_state_values(result.state)])
@@ -362,8 +363,11 @@ class SqlWriteSession:
 
     def replace_document_alerts(self, document_keys: Sequence[str], alerts: Sequence[Alert]) -> None:
         scopes = [f"doc:{k}" for k in document_keys]
+        # Straight to the driver: a batch touches thousands of documents, and SQLAlchemy's expanding
+        # IN cost a tenth of storing a planned batch.
         for chunk in _chunks(scopes):
-            self.connection.execute(delete(t.alerts).where(_member(self.dialect, t.alerts.c.scope, chunk)))
+            member, listed = _listed(self.dialect, chunk)
+            self._run(f"DELETE FROM alerts WHERE scope {member}", listed)
         self._insert(t.alerts, [alert_values(a, f"doc:{a.document_key}") for a in alerts])
 
     def alert(self, alert_id: str) -> Alert | None:
@@ -525,10 +529,14 @@ class SqlWriteSession:
         """The granted FRTDs with these numbers (all of them with None)."""
         if numbers is None:
             return {r.number: frtd_from(r) for r in self.connection.execute(select(t.frtd_records))}
+        # Straight to the driver: every batch asks for the thousands of FRTD numbers its manifests give
+        # (next to none granted), and SQLAlchemy's expanding IN cost more than the lookups.
+        columns = ", ".join(c.name for c in t.frtd_records.columns)
         found: dict[str, IssuedFrtd] = {}
         for chunk in _chunks(sorted(set(numbers))):
-            query = select(t.frtd_records).where(_member(self.dialect, t.frtd_records.c.number, chunk))
-            found.update((r.number, frtd_from(r)) for r in self.connection.execute(query))
+            member, listed = _listed(self.dialect, chunk)
+            rows = self._run(f"SELECT {columns} FROM frtd_records WHERE number {member}", listed)
+            found.update((r.number, frtd_from(r)) for r in rows)
         return found
 
     def trains_with_frtds(self, numbers: Iterable[str]) -> set[str]:
