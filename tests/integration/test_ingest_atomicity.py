@@ -3,6 +3,7 @@ the whole-file check (run alongside the first batch) must finish before that bat
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from transitguard.adapters.store.sql import SqlStore
 from transitguard.errors import EventValidationError
 from transitguard.rulepacks import RulePack
 from transitguard.services.corridor import CorridorService
-from transitguard.services.ingest import Source, ingest_sources
+from transitguard.services.ingest import Source, _OwnBatches, ingest_sources
+from transitguard.services.planning import INGEST_SHARE
 
 
 def service_on(url: str, pack: RulePack) -> CorridorService:
@@ -108,6 +110,31 @@ def test_bad_lines_in_the_first_batches_and_after_them_are_named_in_line_order(
             ("b.jsonl", 5),
             ("b.jsonl", 26),
         ]
+        assert service.store.ledger_count() == 0
+    finally:
+        service.store.close()
+
+
+def test_bad_lines_in_the_ingests_share_and_after_it_are_named_in_line_order(
+    database_url: str, pack: RulePack, tmp_path: Path
+) -> None:
+    # With batches of 4 the ingest's share is more than its first two batches: it checks the rest of
+    # its share itself while the planning process checks the lines after it. A line in its first
+    # batches, one at the end of its share and one just after: all named, nothing stored.
+    events = traffic(trains=3, passengers=8)
+    batches = -(-len(events) // 4)
+    share = max(_OwnBatches.FIRST_OWN, math.ceil(batches * INGEST_SHARE))
+    assert share > _OwnBatches.FIRST_OWN + 1
+    lines = [orjson.dumps(e) + b"\n" for e in events]
+    for number in (3, 4 * share, 4 * share + 2):
+        lines[number - 1] = _bad(events[number - 1], f"bad-{number}")
+    source = tmp_path / "share.jsonl"
+    source.write_bytes(b"".join(lines))
+    service = service_on(database_url, pack)
+    try:
+        with pytest.raises(EventValidationError) as raised:
+            ingest_sources(service, [Source(source.name, source)], batch_size=4)
+        assert [p.line for p in raised.value.problems] == [3, 4 * share, 4 * share + 2]
         assert service.store.ledger_count() == 0
     finally:
         service.store.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import multiprocessing
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from transitguard.adapters.sim import SimConfig, write_simulation
 from transitguard.adapters.store.sql import SqlStore
 from transitguard.domain.records import IssuedFrtd
-from transitguard.errors import TransitguardError
+from transitguard.errors import EventValidationError, Problem, TransitguardError
 from transitguard.rulepacks import RulePack
 from transitguard.services import planning
 from transitguard.services.corridor import CorridorService
@@ -242,48 +243,57 @@ def test_a_plan_is_used_only_for_the_same_events_and_the_same_frtd_records() -> 
     assert not plan.usable(12, {"FRTD1": record, "FRTD2": _frtd("FRTD2", None)})  # granted since
 
 
-class _VerdictInFlight:
-    """A planning process whose verdict, leaving the first `share` batches to the ingest, has reached
-    the shared counter but not the ingest yet: the moment the ingest reads ahead."""
+class _StillChecking:
+    """A planning process still checking the lines after the ingest's share, whose verdict comes only
+    once the ingest has done all it can meanwhile."""
 
-    def __init__(self, share: int, then_taken: int = 0) -> None:
-        """`then_taken`: batches the planning process has claimed since (it goes on at once)."""
-        first = _OwnBatches.FIRST_OWN
-        self.claims = Claims(multiprocessing.Value("q", first), multiprocessing.Value("q", first))
-        self.claims.leave_first(share)
-        for _ in range(then_taken):
-            assert self.claims.take(self.claims.taken)
+    def __init__(self, share: int, problems: list[Problem] | None = None) -> None:
         self.first_own = _OwnBatches.FIRST_OWN
-        self.ingest_batches = 0  # not received yet
+        self.claims = Claims(multiprocessing.Value("q", share))
+        self.ingest_batches = share
+        self.problems = problems or []
+
+    def share(self) -> int:
+        return self.ingest_batches
+
+    def verdict(self, while_waiting: Callable[[], bool] | None = None) -> int:
+        while while_waiting is not None and while_waiting():
+            pass
+        if self.problems:
+            raise EventValidationError(self.problems)
+        return 0  # no lines after the share
 
     def next_message(self) -> object:
         raise AssertionError("every batch here is the ingest's")
 
 
-def test_the_batches_left_to_the_ingest_are_read_in_order_when_it_reads_ahead_first(
+def test_while_it_waits_for_the_verdict_the_ingest_checks_its_share_then_reads_a_few_batches_ahead(
     pack: RulePack, tmp_path: Path
 ) -> None:
     source = tmp_path / "two-days.jsonl"
     lines = simulated(source, pack)
-    size = -(-len(lines) // 6)  # six batches, all the ingest's
-    planning = _VerdictInFlight(share=6)
-    own = _OwnBatches(planning, [Source(source.name, source)], pack.corridor, size)  # type: ignore[arg-type]
-    while own.read_ahead():
-        pass
-    planning.ingest_batches = 6  # the verdict arrives
+    planning = _StillChecking(share=6)
+    sources = [Source(source.name, source)]
+    own = _OwnBatches(planning, sources, pack.corridor, -(-len(lines) // 6))  # type: ignore[arg-type]
+    assert own.verdict() == len(lines)  # the first batches parsed, the rest of the share checked
+    # Memory: the first batches and as many more as AHEAD allows in all, not the whole share.
+    assert sorted(own._parsed) == list(range(_OwnBatches.AHEAD))
     read = [line for _, where, _ in own.in_order(lambda: None) for line in where]
     assert read == [(source.name, number) for number in range(1, len(lines) + 1)]
 
 
-def test_a_batch_the_planning_process_took_after_its_verdict_is_not_read_ahead_by_the_ingest(
+def test_a_bad_line_in_the_ingests_share_is_found_by_its_own_check_and_named_first(
     pack: RulePack, tmp_path: Path
 ) -> None:
-    # The verdict left batches 0-2 to the ingest and the planning process took batch 3 at once; the
-    # ingest, reading ahead before it has the verdict, claims batch 4: 3 is not its to read.
     source = tmp_path / "two-days.jsonl"
     lines = simulated(source, pack)
-    planning = _VerdictInFlight(share=3, then_taken=1)
-    own = _OwnBatches(planning, [Source(source.name, source)], pack.corridor, -(-len(lines) // 6))  # type: ignore[arg-type]
-    while own.read_ahead():
-        pass
-    assert sorted(own._parsed) == [0, 1, 2, 4]
+    size = -(-len(lines) // 6)
+    bad = 5 * size + 3  # in the share's last batch, which the ingest checks but does not read ahead
+    lines[bad - 1] = b'{"event_id": "bad", "type": "train.crossed"}\n'
+    source.write_bytes(b"".join(lines))
+    later = Problem("later.jsonl", 1, "type", "found by the planning process")
+    planning = _StillChecking(share=6, problems=[later])
+    own = _OwnBatches(planning, [Source(source.name, source)], pack.corridor, size)  # type: ignore[arg-type]
+    with pytest.raises(EventValidationError) as raised:
+        own.verdict()
+    assert [(p.source, p.line) for p in raised.value.problems] == [(source.name, bad), ("later.jsonl", 1)]

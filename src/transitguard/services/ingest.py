@@ -6,15 +6,16 @@ file). Standard input is spooled to a temporary file first, so it gets the same 
 A kill in the middle leaves every acknowledged batch and nothing of the one in flight; running the
 same file again is safe, because the ledger is idempotent by event_id.
 
-Where the platform can fork, a planning process (services/planning.py) checks the lines after the
-first batches while this one parses (so checks) and applies those, and the first commit waits for
-both verdicts; then the two share the batches: the planning process parses and reconciles most of
-them ahead, and this one stores them.
+Where the platform can fork, a planning process (services/planning.py) checks the lines after this
+one's share of the batches while this one parses (so checks) and applies its first batches and checks
+the rest of its share, and the first commit waits for both checks; then the two share the batches: the
+planning process parses and reconciles most of them ahead, and this one stores them.
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from typing import BinaryIO
 
 import orjson
 
-from transitguard.adapters.formats.jsonl import ParsedLine, parse_line
+from transitguard.adapters.formats.jsonl import ParsedLine, check_line, parse_line
 from transitguard.adapters.formats.paxlst import looks_like_paxlst, read_paxlst
 from transitguard.adapters.formats.paxlst_manifest import to_manifest_body
 from transitguard.adapters.formats.paxlst_segments import PaxlstError
@@ -172,7 +173,7 @@ def ingest_sources(
         report.rejected = result.invalid
         report.lines = result.valid + result.invalid
     elif "fork" in multiprocessing.get_all_start_methods():
-        planning = PlanningProcess(service, sources, batch_size, now, claimed=_OwnBatches.FIRST_OWN)
+        planning = PlanningProcess(service, sources, batch_size, now, first_own=_OwnBatches.FIRST_OWN)
         own = _OwnBatches(planning, sources, service.corridor, batch_size)
     else:
         whole = validate_sources(service.corridor, sources)
@@ -237,11 +238,11 @@ class _OwnBatches:
     """The batches in order for an ingest with a planning process (services/planning.py): planned
     ones as they come, this process's own parsed here.
 
-    This process has the first FIRST_OWN batches: it parses them, which checks their lines, while the
-    planning process checks all the lines after them. While it waits for the verdict it claims and
-    parses more (at most AHEAD held at once). The verdict leaves it the first INGEST_SHARE of all
-    batches (services/planning.py), which keeps the two processes about equally busy. After those it
-    takes a batch only if the planning process has not got to it.
+    This process has its share of the batches (the first INGEST_SHARE of them, services/planning.py),
+    which keeps the two processes about equally busy. It parses the first FIRST_OWN at once, which
+    checks their lines, and while it waits for the planning process's verdict on the lines after its
+    share it checks the lines of the rest of its share, then parses its batches ahead (at most AHEAD
+    held at once). After its share it takes a batch only if the planning process has not got to it.
     """
 
     FIRST_OWN = 2
@@ -252,34 +253,59 @@ class _OwnBatches:
     ) -> None:
         self.planning = planning
         self._reader = BatchReader(sources, corridor, batch_size)
+        self._corridor = corridor
+        self._size = batch_size
         self._claimed = set(range(planning.first_own))  # this process's, not parsed yet
         self._parsed: dict[int, tuple[list[ParsedLine], list[Problem]]] = {}
         self._total: int | None = None  # the number of batches, once known
-        self._first_valid = 0  # valid lines in the first batches (the planning process does not check them)
-        self._first_problems: list[Problem] = []
+        # The lines of the share after the first batches, checked here without keeping them.
+        self._unchecked = itertools.islice(numbered_lines(sources), planning.first_own * batch_size, None)
+        self._checked = planning.first_own  # batches of the share checked (or parsed) so far
+        self._share_valid = 0  # valid lines of the share: the planning process does not check them
+        self._share_problems: list[Problem] = []
 
     def verdict(self) -> int:
         """The number of valid lines once the whole input is checked, or EventValidationError with
-        the first problems in line order: those of the first batches, which this process checks by
-        parsing them, then the planning process's. While the check runs, the batches to come are read
-        ahead."""
+        the first problems in line order: those of this process's share, which it checks, then the
+        planning process's. While the check runs, the batches to come are read ahead."""
         for index in range(self.planning.first_own):
             if index in self._claimed:
                 self._parse(index)
         try:
             valid = self.planning.verdict(while_waiting=self.read_ahead)
         except EventValidationError as exc:
-            raise EventValidationError([*self._first_problems, *exc.problems][:MAX_PROBLEMS]) from None
-        if self._first_problems:
-            raise EventValidationError(self._first_problems[:MAX_PROBLEMS])
-        return valid + self._first_valid
+            while self._check_next():
+                pass
+            raise EventValidationError([*self._share_problems, *exc.problems][:MAX_PROBLEMS]) from None
+        while self._check_next():
+            pass
+        if self._share_problems:
+            raise EventValidationError(self._share_problems[:MAX_PROBLEMS])
+        return valid + self._share_valid
+
+    def _check_next(self) -> bool:
+        """Check the lines of the next batch of this process's share; False once all are checked."""
+        if self._checked >= self.planning.share():
+            return False
+        self._checked += 1
+        count = 0
+        for source, number, raw in itertools.islice(self._unchecked, self._size):
+            count += 1
+            found = check_line(raw, source, number, self._corridor)
+            if not isinstance(found, Problem):
+                self._share_valid += 1
+            elif len(self._share_problems) < MAX_PROBLEMS:
+                self._share_problems.append(found)
+        if count < self._size:
+            self._checked = self.planning.share()  # the input ends here
+        return True
 
     def _parse(self, index: int) -> None:
         self._claimed.discard(index)
         parsed, problems, last = self._reader.read(index)
         if index < self.planning.first_own:
-            self._first_valid += len(parsed)
-            self._first_problems.extend(problems)
+            self._share_valid += len(parsed)
+            self._share_problems.extend(problems)
         if parsed or problems:
             self._parsed[index] = (parsed, problems)
             if last:
@@ -291,20 +317,19 @@ class _OwnBatches:
         self._total = total if self._total is None else min(self._total, total)
 
     def read_ahead(self) -> bool:
-        """Parse a batch of this process's while waiting for the verdict; False when there is none."""
+        """One step of work while waiting for the verdict, in this order: parse a first batch, check
+        the lines of a batch of the share, parse a batch of the share ahead; False when there is none."""
         if self._claimed:
             self._parse(min(self._claimed))
             return True
+        if self._check_next():
+            return True
         if len(self._parsed) >= self.AHEAD or self._total is not None:
             return False
-        claims = self.planning.claims
-        index = claims.next_free()
-        # The verdict may be on its way with the first batches left to this process (Claims.leave_first):
-        # then the claim lands past them, and they are this process's too, to be read in order. Any
-        # between those and the claim the planning process took once it had sent the verdict.
-        self._claimed.update(range(self._reader.next_index, min(index, claims.left)))
-        self._claimed.add(index)
-        self._parse(min(self._claimed))
+        index = self._reader.next_index
+        if index >= self.planning.share():
+            return False  # the planning process's, unless it has not got to it when it is due
+        self._parse(index)
         return True
 
     def in_order(

@@ -1,18 +1,20 @@
-"""The planning process of a bulk ingest: the check of the input (all but the ingest's first batches),
+"""The planning process of a bulk ingest: the check of the input (all but the ingest's share of it),
 then batches parsed and planned ahead of the ingest that stores them.
 
-Two processes share the batches of the input. The ingest (this process) takes the first batches at once,
-and checks their lines by parsing them; the planning process (forked) checks every line after those
-meanwhile and sends the verdict, which the first commit waits for. With the verdict it leaves the first
-INGEST_SHARE of the batches to the ingest. After that each batch goes to whichever process is free to
-take it, through one shared counter of claimed batches:
+Two processes share the batches of the input. The planning process (forked) counts the input's lines
+first and sends the ingest its share: the first INGEST_SHARE of the batches. The ingest (this process)
+parses the first batches at once, which checks their lines, and checks the lines of the rest of its
+share; the planning process checks every line after the share meanwhile and sends the verdict. The first
+commit waits for both checks. After the share each batch goes to whichever process is free to take it,
+through one shared counter of claimed batches:
 
-- the planning process goes through the batches in order, claims each one nobody has, parses it and
-  sends it as ledger rows with its trains' projections prepared (services/train_plans.py); a batch
-  the ingest claimed it only follows (events, for the trains that go on), or passes over;
-- the ingest stores the batches in order, the planned ones as they come; its own (the first share,
-  those it reads ahead while it waits for the verdict, and any it reaches that nobody has claimed)
-  it parses and reconciles itself (services/ingest.py, _OwnBatches).
+- the planning process goes through the batches after the share in order, claims each one nobody has,
+  parses it and sends it as ledger rows with its trains' projections prepared
+  (services/train_plans.py); a batch the ingest claimed it only follows (events, for the trains that
+  go on), or passes over;
+- the ingest stores the batches in order, the planned ones as they come; its own (its share, and any
+  it reaches that nobody has claimed) it parses and reconciles itself (services/ingest.py,
+  _OwnBatches).
 
 The child only reads
 the files; it never touches this process's database connections (fork, not spawn: nothing to
@@ -48,8 +50,9 @@ from transitguard.services.sources import Source, count_lines, numbered_lines, v
 from transitguard.services.train_plans import BatchPlan, Planner
 
 COLLECT_EVERY = 50  # batches between two collections of cyclic garbage in the planning process (few)
-# The share of an input's batches the ingest does whole, from the first: it does them while this process
-# checks the input, and batches in a row cost it least (its trains go on in its own cache). A batch of
+# The share of an input's batches the ingest does whole, from the first: it checks their lines itself while
+# this process checks the rest, and batches in a row cost it least (its trains go on in its own cache),
+# and so do the trains that go on from them into this process's first batch (not followed here). A batch of
 # 10,000 events costs the ingest about 0.55 s done whole and 0.25 s stored from a plan, and this
 # process 0.45 s to plan (0.35 s from events its check kept, KEEP_EVENTS) and 0.08 s to check
 # (bench/ingest.py, timed batch by batch). A quarter, rounded up, as a fraction: with the kept events
@@ -75,12 +78,10 @@ class _Counter(Protocol):
 
 
 class Claims:
-    """Which batches are taken: every batch below `taken` is. The first ones are the ingest's from the
-    start, batch 0 always, and every one below `left` is the ingest's (see `leave_first`)."""
+    """Which batches are taken: every batch below `taken` is. The ingest's share is from the start."""
 
-    def __init__(self, counter: _Counter, left: _Counter) -> None:
+    def __init__(self, counter: _Counter) -> None:
         self._counter = counter
-        self._left = left
 
     def next_free(self) -> int:
         """Claim the first batch nobody has (the ingest's claims)."""
@@ -89,13 +90,10 @@ class Claims:
             self._counter.value = index + 1
             return index
 
-    def leave_first(self, count: int) -> int:
-        """Leave the first `count` batches to the ingest (claim them for it, as far as nobody has);
-        the number of batches claimed now."""
+    def leave_first(self, count: int) -> None:
+        """Leave the first `count` batches to the ingest (claim them for it, as far as nobody has)."""
         with self._counter.get_lock():
-            self._left.value = count
             self._counter.value = max(self._counter.value, count)
-            return int(self._counter.value)
 
     def take(self, index: int) -> bool:
         """Claim batch `index` if nobody has it yet (the planning process's claims, made in order)."""
@@ -109,11 +107,6 @@ class Claims:
     def taken(self) -> int:
         return self._counter.value
 
-    @property
-    def left(self) -> int:
-        """The batches below this are the ingest's: the first ones, and those `leave_first` left it."""
-        return self._left.value
-
 
 class PlanningProcess:
     """This process's handle on the planning process."""
@@ -125,13 +118,13 @@ class PlanningProcess:
         batch_size: int,
         now: datetime,
         *,
-        claimed: int = 1,
+        first_own: int = 1,
     ) -> None:
-        """`claimed`: the first batches, this process's from the start (at least the first). This
-        process checks their lines itself (they are its to parse): the planning process checks the rest."""
+        """`first_own`: the batches the ingest parses before the first commit (at least the first);
+        its share is at least those."""
         context = multiprocessing.get_context("fork")
-        self.claims = Claims(context.Value("q", max(claimed, 1)), context.Value("q", max(claimed, 1)))
-        self.first_own = max(claimed, 1)
+        self.first_own = max(first_own, 1)
+        self.claims = Claims(context.Value("q", self.first_own))
         self._receive, send = context.Pipe(duplex=False)
         arguments = (
             send,
@@ -149,7 +142,7 @@ class PlanningProcess:
         self._process.start()
         send.close()  # the child's end: once the child exits, a read here ends instead of waiting
         self._verdict: int | None = None
-        self.ingest_batches = 0  # the first batches, the ingest's: known with the verdict
+        self.ingest_batches = 0  # the ingest's share, in batches: known once the input is counted
 
     def _next(self) -> tuple[Any, ...]:
         try:
@@ -162,24 +155,34 @@ class PlanningProcess:
             ) from None
         if message[0] == "error":
             raise TransitguardError(f"the ingest's planning process failed: {message[1]}")
+        if message[0] == "share":
+            self.ingest_batches = message[1]
         return message
 
     def ready(self) -> bool:
         """Whether a message waits to be read."""
         return self._receive.poll()
 
+    def share(self) -> int:
+        """The ingest's share of the batches: the first `share()` are its own."""
+        while not self.ingest_batches:
+            self._next()  # the share comes first; a verdict cannot come before it
+        return self.ingest_batches
+
     def verdict(self, while_waiting: Callable[[], bool] | None = None) -> int:
-        """The number of valid lines after the first batches, once they are all checked;
+        """The number of valid lines after the ingest's share, once they are all checked;
         EventValidationError if not.
         `while_waiting` is called while the verdict is not there, as long as it finds work to do."""
         while self._verdict is None:
             if while_waiting is not None and not self.ready() and while_waiting():
                 continue
-            _, valid, problems, ingest_batches = self._next()
+            message = self._next()
+            if message[0] == "share":
+                continue
+            _, valid, problems = message
             if problems:
                 raise EventValidationError(problems)
             self._verdict = valid
-            self.ingest_batches = ingest_batches
         return self._verdict
 
     def next_message(self) -> BatchPlan | int:
@@ -311,9 +314,9 @@ def _plan_batches(
     encode: Callable[[TrainResult], Any],
     frtds: Callable[[Iterable[str]], Mapping[str, IssuedFrtd]],
 ) -> None:
-    """The planning process: ("verdict", valid, problems, the number of first batches left to the
-    ingest), then ("plan", BatchPlan) for every batch it claims, then ("done", number of batches).
-    The verdict is on the lines after the ingest's `first_own` batches, which it checks itself."""
+    """The planning process: ("share", the ingest's share of the batches, at least `first_own`),
+    ("verdict", valid, problems) on the lines after the share (the ingest checks those of its share
+    itself), then ("plan", BatchPlan) for every batch it claims, then ("done", number of batches)."""
     # The fork gave this process the ingest's end of the pipe too. Closed, the pipe breaks when the
     # ingest dies (killed, even with -9), and this process stops at its next send instead of
     # waiting forever for a reader.
@@ -322,25 +325,27 @@ def _plan_batches(
     gc.disable()
     send = _Sender(connection)
     try:
-        # The events kept are those of the first batches after the ingest's share: the first this
-        # process plans (the input is counted first, which takes a hundredth of the check).
-        first_planned = max(first_own, _ingest_share(-(-count_lines(sources) // batch_size)))
-        keep = range(first_planned * batch_size, first_planned * batch_size + KEEP_EVENTS)
-        checked = validate_sources(corridor, sources, skip=first_own * batch_size, keep=keep)
-        batches = -(-(checked.valid + checked.skipped) // batch_size)
-        left = claims.leave_first(_ingest_share(batches))
-        send.send(("verdict", checked.valid, checked.problems, left))
+        # The ingest's share: counted first (a hundredth of the check), so that the ingest can check
+        # the lines of its share while this process checks the rest.
+        share = max(first_own, _ingest_share(-(-count_lines(sources) // batch_size)))
+        claims.leave_first(share)
+        send.send(("share", share))
+        # The events kept are those of the first batches this process plans, after the share.
+        start = share * batch_size
+        checked = validate_sources(corridor, sources, skip=start, keep=range(start, start + KEEP_EVENTS))
+        send.send(("verdict", checked.valid, checked.problems))
         if checked.problems:
             return
-        kept = _Kept(keep.start, checked.kept)
+        kept = _Kept(start, checked.kept)
         del checked
         planner = Planner(corridor, now, encode, frtds)
-        # The ingest's first batches are passed over, not followed: a train that goes on from them
-        # gets plans short of those events, which the ingest refuses (TrainPlan.usable).
+        # The ingest's share is passed over, not followed: a train that goes on from it gets plans
+        # short of those events, which the ingest refuses (TrainPlan.usable) and reconciles itself,
+        # with the train's events in its cache.
         lines = numbered_lines(sources)
-        for _ in itertools.islice(lines, first_own * batch_size):
+        for _ in itertools.islice(lines, start):
             pass
-        for index in itertools.count(first_own):
+        for index in itertools.count(share):
             mine = claims.take(index)
             if not mine and index < claims.taken - planner.keep_batches:
                 # The ingest has it and several after it: no train of it can still be in play by the

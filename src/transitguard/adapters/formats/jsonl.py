@@ -125,6 +125,11 @@ def parse_line(raw: bytes | str, source: str, line: int, corridor: Corridor) -> 
     return found if isinstance(found, Problem) else ParsedLine(source, line, LedgerEntry.of(found))
 
 
+def check_line(raw: bytes | str, source: str, line: int, corridor: Corridor) -> Event | Problem:
+    """Validate one line without preparing its ledger entry: the event or a Problem."""
+    return _event_or_problem(raw, source, line, corridor)
+
+
 def check_lines(lines: Iterable[bytes], source: str, corridor: Corridor) -> Iterator[Event | Problem]:
     """Validate without preparing ledger entries (the whole-input check of an ingest): the event or
     a Problem per non-blank line."""
