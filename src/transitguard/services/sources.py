@@ -55,12 +55,11 @@ def _write_reject(handle: BinaryIO, problem: Problem) -> None:
 
 @dataclass
 class Checked:
-    """What the whole-input check found: the numbers of valid and invalid lines and of lines skipped,
-    the first problems, and the events of the first valid lines if asked to keep them."""
+    """What the whole-input check found: the numbers of valid and invalid lines, the first problems,
+    and the events of the lines it was asked to keep."""
 
     valid: int
     invalid: int
-    skipped: int
     problems: list[Problem]
     kept: list[Event] = field(default_factory=list)
 
@@ -75,10 +74,10 @@ def validate_sources(
     max_problems: int = MAX_PROBLEMS,
 ) -> Checked:
     """The whole-input check of every line of every source but the first `skip` non-blank ones (an
-    ingest parses those itself), keeping the events of the non-blank lines in `keep` (counted from the
+    ingest checks those itself), keeping the events of the non-blank lines in `keep` (counted from the
     first, as `skip` is) as long as every line checked is valid. The first `max_problems` problems are
     reported (all of them written to `rejects` if given); nothing else is kept in memory."""
-    checked = Checked(0, 0, 0, [])
+    checked = Checked(0, 0, [])
     unchecked = [skip]
     for source in sources:
         for found in check_lines(_blank_first(source.lines(), unchecked), source.name, corridor):
@@ -92,7 +91,6 @@ def validate_sources(
                 _write_reject(rejects, found)
             if len(checked.problems) < max_problems:
                 checked.problems.append(found)
-    checked.skipped = skip - unchecked[0]
     if checked.problems:
         checked.kept.clear()  # nothing is stored: the events are of no use
     return checked
