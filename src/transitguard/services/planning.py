@@ -56,9 +56,9 @@ COLLECT_EVERY = 50  # batches between two collections of cyclic garbage in the p
 # 10,000 events costs the ingest about 0.55 s done whole and 0.25 s stored from a plan, and this
 # process 0.45 s to plan (0.35 s from events its check kept, KEEP_EVENTS) and 0.08 s to check
 # (bench/ingest.py, timed batch by batch). A quarter, rounded up, as a fraction: with the kept events
-# a third left the ingest the busier process on 120 days of traffic (interleaved runs, processor time
-# 9.9 s against 8.4 s; a quarter 9.2 s against 9.8 s, and 5 % faster), and a month's 6 batches still
-# give it 2.
+# a third left the ingest the busier process on 120 days of traffic (processor time 9.9 s against
+# 8.4 s; a quarter 9.2 s against 9.8 s, and 5 % faster, in alternating runs as bench/ingest_compare.py
+# makes them), and a month's 6 batches still give it 2.
 INGEST_SHARE = Fraction(1, 4)
 # Planned batches sent ahead of the ingest, at most: while the ingest does its share this process plans
 # on, and with fewer it waited, on 120 days of traffic, for a sixth of the run. Each one held costs
@@ -66,8 +66,8 @@ INGEST_SHARE = Fraction(1, 4)
 PLANS_AHEAD = 8
 # Events the check keeps for planning, at most: those of the first lines this process plans (after
 # the ingest's share), which it then plans without validating them a second time. On a month of
-# traffic (bench/ingest.py) that was a sixth of its processor time. About 70 MiB (bench/memory.py),
-# whatever the length of the input; the batches after those are parsed again.
+# traffic (bench/ingest.py) that was a sixth of its processor time. About 55 MiB more at its peak
+# (bench/memory.py), whatever the length of the input; the batches after those are parsed again.
 KEEP_EVENTS = 40_000
 
 
@@ -257,11 +257,6 @@ class _Kept:
         return [self._events.popleft() for _ in range(count)]
 
 
-def _ingest_share(batches: int) -> int:
-    """The first batches the ingest does whole, of an input of `batches` batches."""
-    return math.ceil(batches * INGEST_SHARE)
-
-
 def _keyed(events: Iterable[Event]) -> Iterator[tuple[str | None, Event]]:
     for event in events:
         train = train_of(event)
@@ -327,7 +322,7 @@ def _plan_batches(
     try:
         # The ingest's share: counted first (a hundredth of the check), so that the ingest can check
         # the lines of its share while this process checks the rest.
-        share = max(first_own, _ingest_share(-(-count_lines(sources) // batch_size)))
+        share = max(first_own, math.ceil(-(-count_lines(sources) // batch_size) * INGEST_SHARE))
         claims.leave_first(share)
         send.send(("share", share))
         # The events kept are those of the first batches this process plans, after the share.
